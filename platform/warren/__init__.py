@@ -1,0 +1,1 @@
+"""warren: one codebase for several brand sites, each keeping its own privacy promise."""

@@ -1,0 +1,62 @@
+"""Account tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warren.db.base import Base, TenantOwned, utcnow
+
+
+class User(TenantOwned, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        # The same address may hold separate accounts on two brands, never two on one.
+        Index("uq_users_tenant_email", "tenant_id", "email", unique=True),
+        Index("uq_users_tenant_username", "tenant_id", text("lower(username)"), unique=True),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # Stored lower-cased: addresses are matched case-insensitively.
+    email: Mapped[str] = mapped_column(String(254))
+    username: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    adult_confirmed_at: Mapped[datetime]
+    accepted_policy_version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Drives the inactivity rule: accounts not accessed for a year are deleted.
+    last_access_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AuthSession(TenantOwned, Base):
+    """A signed-in browser. The cookie holds a token; only its SHA-256 is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class SecurityEvent(TenantOwned, Base):
+    """Sign-ups, sign-ins and their failures, for abuse investigation (kept 12 months)."""
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # The tenant's IP value: the address in raw mode, its keyed hash in hashed mode.
+    ip_value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

@@ -1,0 +1,140 @@
+"""The `warren` command: serve, worker, migrate, tenants check."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from warren.settings import Settings, get_settings
+
+
+@click.group()
+def main() -> None:
+    """warren: the brand sites, their workers and their tenants."""
+
+
+def _prepare(settings: Settings) -> str:
+    """Logging, the database (embedded if unconfigured) and migrations."""
+    from warren.db.migrate import upgrade
+    from warren.db.resolve import resolve_database_url
+    from warren.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    _check_registry(settings.tenants_file)
+    if not settings.database_url:
+        click.echo(f"starting the embedded PostgreSQL in {settings.data_dir / 'pg'} …", err=True)
+    url = resolve_database_url(settings)
+    click.echo("applying migrations …", err=True)
+    upgrade(url)
+    return url
+
+
+def _check_registry(path: Path) -> None:
+    from warren.tenancy.registry import TenantConfigError, load_registry
+
+    try:
+        load_registry(path)
+    except TenantConfigError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise SystemExit(2) from None
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to bind (WARREN_HOST, default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (WARREN_PORT, default 8000).")
+@click.option("--no-worker", is_flag=True, help="Run the web server only.")
+def serve(host: str | None, port: int | None, no_worker: bool) -> None:
+    """Run the whole product: database (embedded by default), migrations, web and worker."""
+    import uvicorn
+
+    from warren.runtime import build_runtime
+    from warren.web.app import create_app
+
+    settings = get_settings()
+    url = _prepare(settings)
+    worker = None if no_worker else _spawn_worker(url)
+    runtime = build_runtime(settings, url)
+    host = host or settings.host
+    port = port or settings.port
+    for tenant in runtime.registry:
+        click.echo(f"  {tenant.name:<12} http://{tenant.dev_host}:{port}/", err=True)
+    try:
+        uvicorn.run(
+            create_app(runtime),
+            host=host,
+            port=port,
+            # warren's edge decides which proxies to believe and writes the access log
+            # with the tenant's IP value; uvicorn's own would print raw addresses.
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            log_config=None,
+        )
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+
+
+def _spawn_worker(database_url: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return subprocess.Popen([sys.executable, "-m", "warren.cli", "worker"], env=env)
+
+
+@main.command()
+@click.option("--processes", default=1, show_default=True)
+@click.option("--threads", default=4, show_default=True)
+def worker(processes: int, threads: int) -> None:
+    """Run Dramatiq workers for the queued jobs."""
+    settings = get_settings()
+    url = _prepare(settings)
+    env = {**os.environ, "DATABASE_URL": url}
+    command = [
+        sys.executable, "-m", "dramatiq", "workers.actors",
+        "--processes", str(processes), "--threads", str(threads),
+    ]
+    raise SystemExit(subprocess.call(command, env=env))
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations (the only way warren's schema is made)."""
+    _prepare(get_settings())
+    click.echo("database is at the latest revision", err=True)
+
+
+@main.group()
+def tenants() -> None:
+    """The brand registry (tenants.toml)."""
+
+
+@tenants.command("check")
+@click.option("--file", "path", type=click.Path(path_type=Path), default=None)
+def tenants_check(path: Path | None) -> None:
+    """Validate tenants.toml; print every problem and exit non-zero if there are any."""
+    from warren.tenancy.registry import TenantConfigError, load_registry
+
+    path = path or get_settings().tenants_file
+    try:
+        registry = load_registry(path)
+    except TenantConfigError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        click.echo(f"{len(exc.problems)} problem(s) in {path}", err=True)
+        raise SystemExit(1) from None
+    for tenant in registry:
+        click.echo(
+            f"{tenant.slug}: {tenant.name} at {', '.join(tenant.hosts)}; ip={tenant.ip.mode}, "
+            f"analytics={tenant.analytics.consent}, {len(tenant.products)} products"
+        )
+    click.echo(f"{path}: {len(registry)} tenants, all valid")
+
+
+if __name__ == "__main__":
+    main()

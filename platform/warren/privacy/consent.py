@@ -1,0 +1,82 @@
+"""Analytics consent: what the visitor chose, and whether the counter may load.
+
+In ``opt_in`` mode nothing loads until the visitor allows it; a ``Sec-GPC: 1`` request
+counts as a refusal whatever the cookie says. In ``notice`` mode the counter runs in its
+minimal configuration and the notice tells how to turn cookies off in the browser.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from warren.privacy.consent_models import ConsentRecord
+from warren.tenancy.tenant import Tenant
+
+ANALYTICS = "analytics"
+ConsentSource = Literal["banner", "settings", "gpc"]
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    visitor_id: uuid.UUID | None
+    # None: no choice yet. True/False: the stored choice.
+    choice: bool | None
+    gpc: bool
+
+    @property
+    def undecided(self) -> bool:
+        return self.choice is None and not self.gpc
+
+
+def parse_cookie(value: str | None, gpc: bool) -> ConsentState:
+    """Cookie format: ``<visitor uuid>.<a|d>`` (allowed / declined)."""
+    if value:
+        visitor, _, flag = value.partition(".")
+        try:
+            visitor_id = uuid.UUID(visitor)
+        except ValueError:
+            return ConsentState(None, None, gpc)
+        if flag in {"a", "d"}:
+            return ConsentState(visitor_id, flag == "a", gpc)
+    return ConsentState(None, None, gpc)
+
+
+def cookie_value(visitor_id: uuid.UUID, granted: bool) -> str:
+    return f"{visitor_id}.{'a' if granted else 'd'}"
+
+
+def analytics_allowed(tenant: Tenant, state: ConsentState) -> bool:
+    if tenant.analytics.provider == "none":
+        return False
+    if tenant.analytics.consent == "notice":
+        return True
+    return state.choice is True and not state.gpc
+
+
+def record_choice(
+    db: Session,
+    tenant: Tenant,
+    *,
+    visitor_id: uuid.UUID,
+    user_id: uuid.UUID | None,
+    granted: bool,
+    source: ConsentSource,
+    policy_version: str,
+    ip_value: str,
+) -> None:
+    db.add(
+        ConsentRecord(
+            tenant_id=tenant.slug,
+            visitor_id=visitor_id,
+            user_id=user_id,
+            category=ANALYTICS,
+            granted=granted,
+            source=source,
+            policy_version=policy_version,
+            ip_value=ip_value,
+        )
+    )

@@ -1,0 +1,31 @@
+"""Server-side record of analytics consent choices."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warren.db.base import Base, TenantOwned, utcnow
+
+
+class ConsentRecord(TenantOwned, Base):
+    """One choice: what was chosen, when, under which policy version, from which IP value."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    # The random id in the visitor's consent cookie links choices of one browser.
+    visitor_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(20))
+    granted: Mapped[bool]
+    # banner, settings, or gpc (a Sec-GPC: 1 request treated as a refusal).
+    source: Mapped[str] = mapped_column(String(20))
+    policy_version: Mapped[str] = mapped_column(String(64))
+    ip_value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

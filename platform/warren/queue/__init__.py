@@ -1,0 +1,1 @@
+"""The queue: choosing a Dramatiq broker by URL, and the port the web side enqueues through."""

@@ -1,0 +1,50 @@
+"""Enqueueing by actor name, after the transaction that caused the work commits.
+
+The web side never imports actor modules (imports point from workers to warren), so a
+message names its actor. Messages are held on the SQLAlchemy session and sent only once
+it commits: a rolled-back sign-up sends no welcome email, and a worker never looks for a
+row that is not there yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dramatiq import Broker, Message
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from warren.queue.broker import QUEUE_NAME
+
+log = logging.getLogger(__name__)
+_PENDING = "warren.pending_messages"
+_BROKER = "warren.broker"
+
+
+def enqueue_after_commit(db: Session, actor_name: str, *args: Any, **kwargs: Any) -> None:
+    if _BROKER not in db.info:
+        raise RuntimeError("this session has no broker; build it with attach_broker()")
+    message: Message[Any] = Message(
+        queue_name=QUEUE_NAME, actor_name=actor_name, args=args, kwargs=kwargs, options={}
+    )
+    db.info.setdefault(_PENDING, []).append(message)
+
+
+def attach_broker(factory: sessionmaker[Session], broker: Broker) -> None:
+    """Every session from ``factory`` sends its pending messages through ``broker``."""
+    factory.kw.setdefault("info", {})[_BROKER] = broker
+    event.listen(factory, "after_commit", _send_pending)
+    event.listen(factory, "after_soft_rollback", _drop_pending)
+
+
+def _send_pending(db: Session) -> None:
+    pending: list[Message[Any]] = db.info.pop(_PENDING, [])
+    broker: Broker = db.info[_BROKER]
+    for message in pending:
+        broker.enqueue(message)
+        log.info("enqueued", extra={"actor": message.actor_name, "message_id": message.message_id})
+
+
+def _drop_pending(db: Session, previous_transaction: object) -> None:
+    db.info.pop(_PENDING, None)

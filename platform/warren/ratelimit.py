@@ -1,0 +1,17 @@
+"""Rate limits keyed by tenant and IP value (never a raw address in hashed mode)."""
+
+from __future__ import annotations
+
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+
+class RateLimiter:
+    def __init__(self, storage_url: str, rules: dict[str, str]) -> None:
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_url))
+        self._rules = {action: parse(rule) for action, rule in rules.items()}
+
+    def hit(self, tenant_slug: str, action: str, ip_value: str) -> bool:
+        """Count one attempt; False when the limit for this action is exhausted."""
+        return self._limiter.hit(self._rules[action], tenant_slug, action, ip_value)

@@ -1,0 +1,67 @@
+"""The process-wide collaborators, built once from settings and handed around explicitly.
+
+Nothing here is a "current tenant": the runtime serves every tenant, and each call names
+the tenant it works for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dramatiq import Broker
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from warren.db.engine import make_engine, make_sessionmaker
+from warren.mail.base import Mailer
+from warren.mail.factory import open_mailer
+from warren.queue.broker import make_broker
+from warren.queue.port import attach_broker
+from warren.ratelimit import RateLimiter
+from warren.settings import Settings
+from warren.storage.base import ObjectStore
+from warren.storage.factory import open_object_store
+from warren.tenancy.registry import Registry, load_registry
+from warren.tenancy.secrets import Keyring, load_or_create_secret, tenant_secret_overrides
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    registry: Registry
+    keyring: Keyring
+    engine: Engine
+    sessions: sessionmaker[Session]
+    broker: Broker
+    store: ObjectStore
+    mailer: Mailer
+    rate_limiter: RateLimiter
+
+    def close(self) -> None:
+        self.broker.close()
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings, database_url: str, broker: Broker | None = None) -> Runtime:
+    """Everything a web or worker process needs; ``database_url`` is already resolved."""
+    registry = load_registry(settings.tenants_file)
+    secret = load_or_create_secret(settings.secret, settings.data_dir)
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    if broker is None:
+        broker = make_broker(settings.broker_url or database_url)
+    attach_broker(sessions, broker)
+    return Runtime(
+        settings=settings,
+        registry=registry,
+        keyring=Keyring(secret, tenant_secret_overrides()),
+        engine=engine,
+        sessions=sessions,
+        broker=broker,
+        store=open_object_store(settings.storage_url, settings.data_dir),
+        mailer=open_mailer(settings.mail_url, settings.outbox_dir),
+        rate_limiter=RateLimiter(
+            settings.rate_limit_storage,
+            {"sign_in": settings.rate_limit_sign_in, "sign_up": settings.rate_limit_sign_up},
+        ),
+    )

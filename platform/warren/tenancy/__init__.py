@@ -1,0 +1,1 @@
+"""Tenants: the brand registry, host resolution and per-tenant secrets."""

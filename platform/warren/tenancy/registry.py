@@ -1,0 +1,97 @@
+"""Loading and validating ``tenants.toml``: one table per brand, keyed by its slug."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from warren.tenancy.tenant import Tenant
+
+
+class TenantConfigError(Exception):
+    """tenants.toml is wrong; ``problems`` lists each as 'file: tenant: key: reason'."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Registry:
+    tenants: Mapping[str, Tenant]
+    source: Path
+    by_host: Mapping[str, Tenant] = field(repr=False)
+
+    def __iter__(self) -> Iterator[Tenant]:
+        return iter(self.tenants.values())
+
+    def __len__(self) -> int:
+        return len(self.tenants)
+
+    def get(self, slug: str) -> Tenant:
+        return self.tenants[slug]
+
+
+def load_registry(path: Path) -> Registry:
+    """Read and validate the registry; every problem found is reported at once."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TenantConfigError(path, [f"{path}: file not found"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TenantConfigError(path, [f"{path}: not valid TOML: {exc}"]) from None
+    return parse_registry(raw, path)
+
+
+def parse_registry(raw: Mapping[str, Any], path: Path) -> Registry:
+    problems: list[str] = []
+    tenants: dict[str, Tenant] = {}
+    if not raw:
+        problems.append(f"{path}: no tenants defined")
+    for slug, table in raw.items():
+        if not isinstance(table, dict):
+            problems.append(f"{path}: {slug}: must be a table ([{slug}])")
+            continue
+        if "slug" in table:
+            problems.append(f"{path}: tenant {slug!r}: key 'slug': is the table name, do not repeat it")
+            continue
+        try:
+            tenants[slug] = Tenant.model_validate({"slug": slug, **table})
+        except ValidationError as exc:
+            problems.extend(_describe(path, slug, exc))
+
+    by_host: dict[str, Tenant] = {}
+    for tenant in tenants.values():
+        for host in tenant.hosts:
+            other = by_host.get(host)
+            if other is not None:
+                problems.append(
+                    f"{path}: tenant {tenant.slug!r}: key 'domain'/'aliases': "
+                    f"{host!r} is already claimed by tenant {other.slug!r}"
+                )
+            else:
+                by_host[host] = tenant
+
+    if problems:
+        raise TenantConfigError(path, problems)
+    return Registry(tenants=tenants, source=path, by_host=by_host)
+
+
+def _describe(path: Path, slug: str, exc: ValidationError) -> Iterator[str]:
+    for error in exc.errors(include_url=False):
+        key = ".".join(str(part) for part in error["loc"]) or "(table)"
+        if error["type"] == "extra_forbidden":
+            reason = "unknown key"
+        elif error["type"] == "missing":
+            reason = "missing key"
+        else:
+            reason = error["msg"]
+            if error["type"] != "value_error" and "input" in error:
+                reason = f"{reason} (got {error['input']!r})"
+        yield f"{path}: tenant {slug!r}: key {key!r}: {reason}"

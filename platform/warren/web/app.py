@@ -1,0 +1,53 @@
+"""Building the ASGI application: Litestar for pages, wrapped by the edge."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+
+from warren.accounts.controller import AccountController
+from warren.paths import BASE_STATIC_DIR
+from warren.privacy.controller import PrivacyController
+from warren.runtime import Runtime
+from warren.web.assets import brand_asset
+from warren.web.csrf import csrf_guard
+from warren.web.edge import ASGIApp, Edge
+from warren.web.errors import http_error, server_error
+from warren.web.home import home
+from warren.web.page import provide_db, provide_page
+from warren.web.templating import Templates
+
+
+def create_litestar(runtime: Runtime) -> Litestar:
+    return Litestar(
+        route_handlers=[
+            home,
+            brand_asset,
+            AccountController,
+            PrivacyController,
+            create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
+        ],
+        dependencies={
+            "db": Provide(provide_db),
+            "page": Provide(provide_page, sync_to_thread=True),
+        },
+        before_request=csrf_guard,
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        # Pages are HTML; there is no public JSON API to document yet.
+        openapi_config=OpenAPIConfig(title="warren", version="0", path="/schema", enabled_endpoints=set()),
+        state=None,
+        debug=False,
+        logging_config=None,
+        on_startup=[],
+        on_shutdown=[runtime.close],
+    )
+
+
+def create_app(runtime: Runtime) -> ASGIApp:
+    app = create_litestar(runtime)
+    app.state.runtime = runtime
+    app.state.templates = Templates(runtime.registry, runtime.settings.tenants_dir)
+    return Edge(app, runtime)

@@ -1,0 +1,1 @@
+"""Dramatiq actors: thin wrappers that call warren's engines. Imports point here → warren."""
