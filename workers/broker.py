@@ -18,6 +18,8 @@ def install() -> dramatiq.Broker:
         settings = get_settings()
         url = settings.broker_url or settings.database_url
         if not url:
-            raise SystemExit("workers need WARREN_BROKER_URL or DATABASE_URL (warren worker sets it)")
+            raise SystemExit(
+                "workers need WARREN_BROKER_URL or DATABASE_URL (warren worker sets it)"
+            )
         dramatiq.set_broker(make_broker(url))
     return dramatiq.get_broker()

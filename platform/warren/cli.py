@@ -96,8 +96,14 @@ def worker(processes: int, threads: int) -> None:
     url = _prepare(settings)
     env = {**os.environ, "DATABASE_URL": url}
     command = [
-        sys.executable, "-m", "dramatiq", "workers.actors",
-        "--processes", str(processes), "--threads", str(threads),
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "workers.actors",
+        "--processes",
+        str(processes),
+        "--threads",
+        str(threads),
     ]
     raise SystemExit(subprocess.call(command, env=env))
 

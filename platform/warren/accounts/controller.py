@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.response import Redirect, Response
 
 from warren.accounts.security_log import record_event
@@ -20,13 +21,17 @@ class AccountController(Controller):
     include_in_schema = False
 
     @get("/sign-up", sync_to_thread=True)
-    def sign_up_form(self, page: Page) -> Response[str] | Redirect:
+    def sign_up_form(self, page: NamedDependency[Page]) -> Response[str] | Redirect:
         if page.user is not None:
             return page.redirect("/account")
-        return page.render("sign_up.html", form=SignUpForm(), errors={}, policy_version=page.policy_version)
+        return page.render(
+            "sign_up.html", form=SignUpForm(), errors={}, policy_version=page.policy_version
+        )
 
     @post("/sign-up", sync_to_thread=True, status_code=200)
-    def sign_up_submit(self, page: Page, data: FormData) -> Response[str] | Redirect:
+    def sign_up_submit(
+        self, page: NamedDependency[Page], data: FormData
+    ) -> Response[str] | Redirect:
         form = SignUpForm(
             email=data.get("email", ""),
             username=data.get("username", "").strip(),
@@ -43,7 +48,9 @@ class AccountController(Controller):
             )
         result = sign_up(page.db, page.tenant, form, current, page.ip_value)
         if result.user is None:
-            status = 409 if any("exists" in e or "taken" in e for e in result.errors.values()) else 400
+            status = (
+                409 if any("exists" in e or "taken" in e for e in result.errors.values()) else 400
+            )
             return page.render(
                 "sign_up.html", status, form=form, errors=result.errors, policy_version=current
             )
@@ -53,13 +60,15 @@ class AccountController(Controller):
         return page.redirect("/account")
 
     @get("/sign-in", sync_to_thread=True)
-    def sign_in_form(self, page: Page) -> Response[str] | Redirect:
+    def sign_in_form(self, page: NamedDependency[Page]) -> Response[str] | Redirect:
         if page.user is not None:
             return page.redirect("/account")
         return page.render("sign_in.html", login="", error=None)
 
     @post("/sign-in", sync_to_thread=True, status_code=200)
-    def sign_in_submit(self, page: Page, data: FormData) -> Response[str] | Redirect:
+    def sign_in_submit(
+        self, page: NamedDependency[Page], data: FormData
+    ) -> Response[str] | Redirect:
         login = data.get("login", "")
         if not page.runtime.rate_limiter.hit(page.tenant.slug, "sign_in", page.ip_value):
             record_event(page.db, page.tenant, "sign_in_throttled", page.ip_value)
@@ -72,23 +81,27 @@ class AccountController(Controller):
                 "sign_in.html", 401, login=login, error="The email, username or password is wrong."
             )
         # A fresh token on every sign-in: a session planted earlier is never promoted.
-        end_session(page.db, page.tenant, page.keys.session, page.request.cookies.get(cookies.SESSION))
+        end_session(
+            page.db, page.tenant, page.keys.session, page.request.cookies.get(cookies.SESSION)
+        )
         cookie = start_session(page.db, page.tenant, page.keys.session, user)
         page.db.commit()
         page.set_cookie(cookies.SESSION, cookie, cookies.SESSION_MAX_AGE)
         return page.redirect("/account")
 
     @post("/sign-out", sync_to_thread=True, status_code=303)
-    def sign_out(self, page: Page) -> Redirect:
+    def sign_out(self, page: NamedDependency[Page]) -> Redirect:
         if page.user is not None:
             record_event(page.db, page.tenant, "sign_out", page.ip_value, page.user.id)
-        end_session(page.db, page.tenant, page.keys.session, page.request.cookies.get(cookies.SESSION))
+        end_session(
+            page.db, page.tenant, page.keys.session, page.request.cookies.get(cookies.SESSION)
+        )
         page.db.commit()
         page.expire_cookie(cookies.SESSION)
         return page.redirect("/")
 
     @get("/account", sync_to_thread=True)
-    def account(self, page: Page) -> Response[str] | Redirect:
+    def account(self, page: NamedDependency[Page]) -> Response[str] | Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
         return page.render("account.html")

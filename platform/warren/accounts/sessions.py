@@ -100,4 +100,3 @@ def end_session(db: Session, tenant: Tenant, key: bytes, cookie: str | None) -> 
                 AuthSession.tenant_id == tenant.slug, AuthSession.token_hash == _token_hash(token)
             )
         )
-

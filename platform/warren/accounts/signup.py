@@ -63,7 +63,9 @@ def sign_up(
     if not form.adult:
         errors["adult"] = f"{tenant.name} is only for people aged 18 or over."
     if form.policy_version != current_policy_version:
-        errors["policy"] = "The privacy policy has changed since this page was loaded; please review it."
+        errors["policy"] = (
+            "The privacy policy has changed since this page was loaded; please review it."
+        )
     if errors:
         return SignUpResult(errors=errors)
     assert email is not None

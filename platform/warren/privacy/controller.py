@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.response import Redirect, Response
 
 from warren.privacy.consent import ConsentSource, record_choice
@@ -17,13 +18,13 @@ class PrivacyController(Controller):
     include_in_schema = False
 
     @get("/privacy", sync_to_thread=True)
-    def policy(self, page: Page) -> Response[str]:
+    def policy(self, page: NamedDependency[Page]) -> Response[str]:
         return page.render(
             "privacy.html", policy_html=render_policy_html(page.tenant), version=page.policy_version
         )
 
     @get("/privacy.md", sync_to_thread=True)
-    def policy_markdown(self, page: Page) -> Response[str]:
+    def policy_markdown(self, page: NamedDependency[Page]) -> Response[str]:
         return Response(
             render_policy_markdown(page.tenant),
             media_type="text/markdown; charset=utf-8",
@@ -33,11 +34,13 @@ class PrivacyController(Controller):
         )
 
     @get("/cookie-settings", sync_to_thread=True)
-    def cookie_settings(self, page: Page) -> Response[str]:
-        return page.render("cookie_settings.html", saved=page.request.query_params.get("saved") == "1")
+    def cookie_settings(self, page: NamedDependency[Page]) -> Response[str]:
+        return page.render(
+            "cookie_settings.html", saved=page.request.query_params.get("saved") == "1"
+        )
 
     @post("/consent", sync_to_thread=True, status_code=303)
-    def choose(self, page: Page, data: FormData) -> Response[str] | Redirect:
+    def choose(self, page: NamedDependency[Page], data: FormData) -> Response[str] | Redirect:
         if page.tenant.analytics.consent != "opt_in":
             return page.render(
                 "cookie_settings.html",

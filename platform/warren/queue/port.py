@@ -42,7 +42,16 @@ def _send_pending(db: Session) -> None:
     pending: list[Message[Any]] = db.info.pop(_PENDING, [])
     broker: Broker = db.info[_BROKER]
     for message in pending:
-        broker.enqueue(message)
+        try:
+            broker.enqueue(message)
+        except Exception:
+            # The transaction is already committed; failing the request now would tell
+            # the user their action failed when it did not. Work that must not be lost
+            # keeps its own state in the database and is re-enqueued from there.
+            log.exception(
+                "enqueue failed", extra={"actor": message.actor_name, "message_id": message.message_id}
+            )
+            continue
         log.info("enqueued", extra={"actor": message.actor_name, "message_id": message.message_id})
 
 

@@ -59,7 +59,9 @@ def parse_registry(raw: Mapping[str, Any], path: Path) -> Registry:
             problems.append(f"{path}: {slug}: must be a table ([{slug}])")
             continue
         if "slug" in table:
-            problems.append(f"{path}: tenant {slug!r}: key 'slug': is the table name, do not repeat it")
+            problems.append(
+                f"{path}: tenant {slug!r}: key 'slug': is the table name, do not repeat it"
+            )
             continue
         try:
             tenants[slug] = Tenant.model_validate({"slug": slug, **table})

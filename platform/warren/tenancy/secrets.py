@@ -18,7 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-SECRET_FILE_NAME = "deployment-secret"
+SECRET_FILE_NAME = "deployment-secret"  # noqa: S105 - a file name, not a secret
 
 
 class SecretError(Exception):

@@ -37,7 +37,9 @@ def create_litestar(runtime: Runtime) -> Litestar:
         before_request=csrf_guard,
         exception_handlers={HTTPException: http_error, Exception: server_error},
         # Pages are HTML; there is no public JSON API to document yet.
-        openapi_config=OpenAPIConfig(title="warren", version="0", path="/schema", enabled_endpoints=set()),
+        openapi_config=OpenAPIConfig(
+            title="warren", version="0", path="/schema", enabled_endpoints=set()
+        ),
         state=None,
         debug=False,
         logging_config=None,

@@ -40,4 +40,6 @@ def make_cookie(name: str, value: str, *, secure: bool, max_age: int | None = No
 
 
 def expire_cookie(name: str, *, secure: bool) -> Cookie:
-    return Cookie(key=name, value="", max_age=0, path="/", secure=secure, httponly=True, samesite="lax")
+    return Cookie(
+        key=name, value="", max_age=0, path="/", secure=secure, httponly=True, samesite="lax"
+    )

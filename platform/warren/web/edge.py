@@ -10,7 +10,7 @@ access log, with the IP value instead of the address.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,8 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# Loose on purpose: Litestar types its own scopes as TypedDicts.
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 SCOPE_KEY = "warren"
 _FORWARDING = {b"x-forwarded-for", b"x-forwarded-proto", b"x-real-ip", b"forwarded"}
@@ -38,8 +39,9 @@ class EdgeContext:
     https: bool
 
 
-def edge_context(scope: Scope) -> EdgeContext:
-    context: EdgeContext = scope[SCOPE_KEY]
+def edge_context(scope: Mapping[str, object]) -> EdgeContext:
+    context = scope[SCOPE_KEY]
+    assert isinstance(context, EdgeContext)
     return context
 
 
@@ -73,10 +75,14 @@ class Edge:
         address = client_address(
             peer_host, _header(headers, b"x-forwarded-for"), settings.trusted_proxies
         )
-        value = ip_value(tenant.ip.mode, self.runtime.keyring.for_tenant(tenant.slug).ip_hash, address)
+        value = ip_value(
+            tenant.ip.mode, self.runtime.keyring.for_tenant(tenant.slug).ip_hash, address
+        )
         https = scope.get("scheme") in {"https", "wss"}
         peer_address = parse_address(peer_host)
-        if peer_address is not None and any(peer_address in net for net in settings.trusted_proxies):
+        if peer_address is not None and any(
+            peer_address in net for net in settings.trusted_proxies
+        ):
             https = https or (_header(headers, b"x-forwarded-proto") or "").split(",")[0] == "https"
 
         scope = dict(scope)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.response import Response
 
 from warren.web.page import Page
 
 
 @get("/", sync_to_thread=True, include_in_schema=False)
-def home(page: Page) -> Response[str]:
+def home(page: NamedDependency[Page]) -> Response[str]:
     return page.render("home.html", products=page.tenant.products)

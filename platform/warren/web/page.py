@@ -13,6 +13,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.response import Redirect, Response
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,9 @@ class Page:
         self.keys = runtime.keyring.for_tenant(self.tenant.slug)
         self._cookies: list[Cookie] = []
 
-        lookup = resolve_session(db, self.tenant, self.keys.session, request.cookies.get(cookies.SESSION))
+        lookup = resolve_session(
+            db, self.tenant, self.keys.session, request.cookies.get(cookies.SESSION)
+        )
         self.user: User | None = lookup.user
         if lookup.refused:
             record_event(db, self.tenant, "session_refused", self.ip_value)
@@ -104,5 +107,5 @@ def provide_db(request: Request[Any, Any, Any]) -> Generator[Session, None, None
         yield db
 
 
-def provide_page(request: Request[Any, Any, Any], db: Session) -> Page:
+def provide_page(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Page:
     return Page(request, runtime_of(request), db)

@@ -1,0 +1,164 @@
+"""Shared fixtures: a fresh PostgreSQL database migrated by Alembic, the real app served
+over HTTP by uvicorn, and clients that speak to it as a given brand from a given address.
+
+The database is the machine's PostgreSQL when WARREN_TEST_DATABASE_URL names one
+(CI sets it), otherwise an embedded PostgreSQL started from the pgserver package in a
+temporary directory. Each run creates its own database and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import uvicorn
+from dramatiq.brokers.stub import StubBroker
+from sqlalchemy import text
+from webclient import BrandClient, new_address
+
+from warren.db.engine import libpq_url
+from warren.db.migrate import upgrade
+from warren.logs import configure_logging
+from warren.queue.broker import QUEUE_NAME
+from warren.runtime import Runtime, build_runtime
+from warren.settings import Settings
+from warren.web.app import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_SECRET = "test-deployment-secret-" + "x" * 32
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def production_logging() -> None:
+    """Log exactly as a deployed process does (JSON lines, no locals in tracebacks)."""
+    configure_logging("INFO")
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    configured = os.environ.get("WARREN_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    import pgserver
+
+    # A short path: PostgreSQL's Unix socket path must stay under ~100 bytes.
+    pgdata = Path("/tmp") / f"warren-test-pg-{uuid.uuid4().hex[:8]}"
+    server = pgserver.get_server(pgdata, cleanup_mode="delete")
+    yield f"postgresql://postgres@/postgres?host={pgdata}"
+    server.cleanup()
+
+
+def _with_database(admin_url: str, name: str) -> str:
+    """The admin URL pointing at database ``name`` instead."""
+    base, _, query = admin_url.partition("?")
+    head = base.rsplit("/", 1)[0]
+    return f"{head}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_admin_url: str) -> Iterator[str]:
+    name = f"warren_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(libpq_url(pg_admin_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = _with_database(pg_admin_url, name)
+    upgrade(url)
+    yield url
+    with psycopg.connect(libpq_url(pg_admin_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("warren-data")
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret=TEST_SECRET,
+        rate_limit_sign_in="8/minute",
+        rate_limit_sign_up="8/minute",
+    )
+
+
+@pytest.fixture(scope="session")
+def stub_broker() -> StubBroker:
+    broker = StubBroker()
+    broker.emit_after("process_boot")
+    broker.declare_queue(QUEUE_NAME)
+    return broker
+
+
+@pytest.fixture(scope="session")
+def runtime(settings: Settings, database_url: str, stub_broker: StubBroker) -> Iterator[Runtime]:
+    rt = build_runtime(settings, database_url, broker=stub_broker)
+    yield rt
+    rt.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server(runtime: Runtime) -> Iterator[str]:
+    """The real ASGI app behind uvicorn on a free loopback port."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(runtime),
+        host="127.0.0.1",
+        port=port,
+        access_log=False,
+        proxy_headers=False,
+        log_config=None,
+        lifespan="on",
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def clean_db(runtime: Runtime, stub_broker: StubBroker) -> Iterator[None]:
+    yield
+    with runtime.engine.begin() as conn:
+        conn.execute(
+            text(
+                "TRUNCATE users, auth_sessions, security_events, consent_records RESTART IDENTITY CASCADE"
+            )
+        )
+    stub_broker.flush_all()
+
+
+@pytest.fixture
+def brand(server: str, clean_db: None) -> Iterator[Callable[..., BrandClient]]:
+    clients: list[BrandClient] = []
+
+    def make(slug: str, address: str | None = None) -> BrandClient:
+        client = BrandClient(server, f"{slug}.localhost", address or new_address())
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
