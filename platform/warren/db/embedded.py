@@ -18,7 +18,9 @@ class EmbeddedPostgres:
         import pgserver  # imported lazily: only the embedded default needs it
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._server = pgserver.get_server(  # type: ignore[attr-defined]self.pgdata, cleanup_mode="stop")
+        self._server = pgserver.get_server(  # type: ignore[attr-defined]
+            self.pgdata, cleanup_mode="stop"
+        )
         exists = "1 row" in self._server.psql("SELECT 1 FROM pg_database WHERE datname = 'warren';")
         if not exists:
             self._server.psql("CREATE DATABASE warren;")

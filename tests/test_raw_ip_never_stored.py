@@ -1,0 +1,172 @@
+"""A skeptic's test of the hashed-IP promise (songly, homiwork).
+
+The whole product runs as a user would run it (`warren serve`: web server and worker
+processes, the PostgreSQL queue), and is driven over HTTP from known client addresses:
+sign-ups (which queue welcome emails), sign-ins, failed sign-ins, sign-outs, consent
+attempts, errors. Then every table in every schema, every line either process printed,
+and every file in the data dir are searched for the addresses. vizardio stores raw
+addresses by design: the same search must find its address, which shows the search
+itself can see what it looks for.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from conftest import TEST_SECRET, free_port
+from warren.db.engine import libpq_url
+from webclient import BrandClient, sign_up
+
+ROOT = Path(__file__).resolve().parents[1]
+HASHED = {"songly": ["203.0.113.77", "2001:db8:77::77"], "homiwork": ["203.0.113.78", "2001:db8:78::78"]}
+RAW = {"vizardio": ["203.0.113.79"]}
+
+
+@dataclass
+class Served:
+    base_url: str
+    data_dir: Path
+    log_path: Path
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path, clean_db: None) -> Iterator[Served]:
+    port = free_port()
+    data_dir = tmp_path / "data"
+    log_path = tmp_path / "process-output.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "WARREN_DATA_DIR": str(data_dir),
+        "WARREN_SECRET": TEST_SECRET,
+        "WARREN_LOG_LEVEL": "DEBUG",
+        "WARREN_RATE_LIMIT_SIGN_IN": "3/minute",
+    }
+    env.pop("WARREN_BROKER_URL", None)
+    env.pop("WARREN_MAIL_URL", None)
+    env.pop("WARREN_STORAGE_URL", None)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "warren.cli", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base_url + "/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("warren serve did not start:\n" + log_path.read_text())
+            time.sleep(0.2)
+        try:
+            yield Served(base_url, data_dir, log_path)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
+
+
+def drive(base_url: str, slug: str, address: str, n: int) -> None:
+    with BrandClient(base_url, f"{slug}.localhost", address) as client:
+        assert sign_up(client, f"user{n}@example.com", f"user{n}").status_code == 303
+        client.get("/account")
+        client.post_form("/sign-out", {}, form_page="/account")
+    with BrandClient(base_url, f"{slug}.localhost", address) as client:
+        assert client.post_form("/sign-in", {"login": f"user{n}", "password": "correct horse battery"}).status_code == 303
+        client.post_form("/sign-out", {}, form_page="/account")
+        assert client.post_form("/sign-in", {"login": f"user{n}", "password": "wrong password"}).status_code == 401
+        assert client.post_form("/sign-in", {"login": "nobody", "password": "wrong password"}).status_code == 401
+        # Past the limit of 3 a minute: the throttled attempt is logged too.
+        assert client.post_form("/sign-in", {"login": f"user{n}", "password": "x"}).status_code == 429
+        client.post_form("/consent", {"choice": "allow", "source": "banner"}, form_page="/sign-in")
+        client.post("/sign-in", data={"login": "x", "password": "y"})  # no CSRF token: 403
+        client.get("/no-such-page")
+        client.get("/privacy")
+        client.get("/privacy.md")
+
+
+def spellings(address: str) -> set[str]:
+    parsed = ipaddress.ip_address(address)
+    forms = {address, parsed.compressed, parsed.exploded}
+    if parsed.version == 6:
+        forms.add(parsed.exploded.replace(":0", ":"))
+    return forms
+
+
+def database_text(database_url: str) -> str:
+    chunks: list[str] = []
+    with psycopg.connect(libpq_url(database_url)) as conn:
+        tables = conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchall()
+        assert {"users", "security_events", "consent_records"} <= {name for _, name in tables}
+        assert ("dramatiq", "queue") in tables
+        for schema, name in tables:
+            rows = conn.execute(f'SELECT t::text FROM "{schema}"."{name}" t').fetchall()
+            chunks.extend(row[0] for row in rows)
+    return "\n".join(chunks)
+
+
+def files_text(root: Path) -> str:
+    parts = []
+    for path in root.rglob("*"):
+        if path.is_file() and "pg" not in path.relative_to(root).parts[:1]:
+            parts.append(path.read_bytes().decode("utf-8", "replace"))
+    return "\n".join(parts)
+
+
+def wait_for_outbox(data_dir: Path, count: int) -> list[Path]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        mails = list((data_dir / "outbox").glob("*.eml")) if (data_dir / "outbox").exists() else []
+        if len(mails) >= count:
+            return mails
+        time.sleep(0.3)
+    raise AssertionError(f"expected {count} welcome emails in the outbox")
+
+
+def test_hashed_tenants_never_store_or_log_the_raw_address(served: Served, database_url: str) -> None:
+    n = 0
+    for slug, addresses in {**HASHED, **RAW}.items():
+        for address in addresses:
+            n += 1
+            drive(served.base_url, slug, address, n)
+    # The welcome emails went through the queue and the worker: the queue saw the traffic.
+    wait_for_outbox(served.data_dir, n)
+
+    db = database_text(database_url)
+    logs = served.log_path.read_text(errors="replace")
+    files = files_text(served.data_dir)
+    assert '"logger": "warren.access"' in logs and "/sign-in" in logs
+
+    for addresses in HASHED.values():
+        for address in addresses:
+            for form in spellings(address):
+                assert form not in db, f"{form} found in the database"
+                assert form not in logs, f"{form} found in a log line"
+                assert form not in files, f"{form} found in the data dir"
+    assert db.count("hmac-sha256:") >= 4 * len(HASHED)
+
+    # The control: a raw-mode tenant's address is found by the very same search.
+    for address in RAW["vizardio"]:
+        assert address in db
+        assert address in logs
