@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -21,7 +22,6 @@ import pytest
 import uvicorn
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import text
-from webclient import BrandClient, new_address
 
 from warren.db.engine import libpq_url
 from warren.db.migrate import upgrade
@@ -30,6 +30,8 @@ from warren.queue.broker import QUEUE_NAME
 from warren.runtime import Runtime, build_runtime
 from warren.settings import Settings
 from warren.web.app import create_app
+
+from webclient import BrandClient, new_address
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SECRET = "test-deployment-secret-" + "x" * 32
@@ -112,9 +114,9 @@ def runtime(settings: Settings, database_url: str, stub_broker: StubBroker) -> I
     rt.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def server(runtime: Runtime) -> Iterator[str]:
-    """The real ASGI app behind uvicorn on a free loopback port."""
+@contextmanager
+def serving(runtime: Runtime) -> Iterator[str]:
+    """The real ASGI app for ``runtime`` behind uvicorn on a free loopback port."""
     port = free_port()
     config = uvicorn.Config(
         create_app(runtime),
@@ -123,7 +125,7 @@ def server(runtime: Runtime) -> Iterator[str]:
         access_log=False,
         proxy_headers=False,
         log_config=None,
-        lifespan="on",
+        lifespan="off",
     )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -133,9 +135,17 @@ def server(runtime: Runtime) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(runtime: Runtime) -> Iterator[str]:
+    with serving(runtime) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+
 from webclient import BrandClient
 
 BRANDS = {

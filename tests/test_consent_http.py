@@ -9,6 +9,7 @@ from sqlalchemy import select
 from warren.privacy.consent_models import ConsentRecord
 from warren.privacy.policy import policy_version
 from warren.runtime import Runtime
+
 from webclient import BrandClient
 
 METRIKA = "mc.yandex.ru/metrika/tag.js"
@@ -18,13 +19,17 @@ def records(runtime: Runtime, slug: str) -> list[ConsentRecord]:
     with runtime.sessions() as db:
         return list(
             db.scalars(
-                select(ConsentRecord).where(ConsentRecord.tenant_id == slug).order_by(ConsentRecord.id)
+                select(ConsentRecord)
+                .where(ConsentRecord.tenant_id == slug)
+                .order_by(ConsentRecord.id)
             )
         )
 
 
 def choose(client: BrandClient, choice: str, source: str = "banner", page: str = "/") -> None:
-    response = client.post_form("/consent", {"choice": choice, "source": source, "next": "/privacy"}, form_page=page)
+    response = client.post_form(
+        "/consent", {"choice": choice, "source": source, "next": "/privacy"}, form_page=page
+    )
     assert response.status_code == 303
 
 
@@ -46,7 +51,12 @@ def test_allowing_loads_the_minimal_counter_and_records_the_choice(
     assert 'id="consent-banner"' not in page.text
     assert METRIKA in page.text
     assert "ym(98765401" in page.text
-    for setting in ["webvisor: false", "clickmap: false", "trackLinks: false", "accurateTrackBounce: false"]:
+    for setting in [
+        "webvisor: false",
+        "clickmap: false",
+        "trackLinks: false",
+        "accurateTrackBounce: false",
+    ]:
         assert setting in page.text
     [record] = records(runtime, "vizardio")
     assert record.granted is True
@@ -57,7 +67,9 @@ def test_allowing_loads_the_minimal_counter_and_records_the_choice(
     assert record.created_at is not None
 
 
-def test_declining_hides_banner_and_counter(brand: Callable[..., BrandClient], runtime: Runtime) -> None:
+def test_declining_hides_banner_and_counter(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
     client = brand("vizardio")
     choose(client, "decline")
     page = client.get("/")
@@ -66,12 +78,17 @@ def test_declining_hides_banner_and_counter(brand: Callable[..., BrandClient], r
     assert [r.granted for r in records(runtime, "vizardio")] == [False]
 
 
-def test_choice_can_be_changed_in_cookie_settings(brand: Callable[..., BrandClient], runtime: Runtime) -> None:
+def test_choice_can_be_changed_in_cookie_settings(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
     client = brand("vizardio")
     choose(client, "allow")
     settings = client.get("/cookie-settings")
-    assert "Current choice:" in settings.text and "allowed" in settings.text
-    response = client.post_form("/consent", {"choice": "decline", "source": "settings"}, form_page="/cookie-settings")
+    assert "Current choice:" in settings.text
+    assert "allowed" in settings.text
+    response = client.post_form(
+        "/consent", {"choice": "decline", "source": "settings"}, form_page="/cookie-settings"
+    )
     assert response.headers["location"] == "/cookie-settings?saved=1"
     assert "declined" in client.get("/cookie-settings").text
     assert METRIKA not in client.get("/").text
@@ -88,7 +105,9 @@ def test_side_menu_has_cookie_settings_on_every_brand(brand: Callable[..., Brand
         assert 'href="/cookie-settings">Cookie settings<' in menu
 
 
-def test_gpc_is_a_refusal_in_opt_in_mode(brand: Callable[..., BrandClient], runtime: Runtime) -> None:
+def test_gpc_is_a_refusal_in_opt_in_mode(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
     client = brand("vizardio")
     client.headers["Sec-GPC"] = "1"
     page = client.get("/")
@@ -114,7 +133,9 @@ def test_allow_cookie_with_gpc_header_loads_nothing(brand: Callable[..., BrandCl
     assert METRIKA not in client.get("/").text
 
 
-def test_consent_post_without_csrf_is_refused(brand: Callable[..., BrandClient], runtime: Runtime) -> None:
+def test_consent_post_without_csrf_is_refused(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
     client = brand("vizardio")
     client.get("/")
     assert client.post("/consent", data={"choice": "allow"}).status_code == 403
@@ -133,7 +154,9 @@ def test_notice_mode_with_categories(brand: Callable[..., BrandClient]) -> None:
     assert "webvisor: false" in page.text
 
 
-def test_notice_mode_without_categories(brand: Callable[..., BrandClient], runtime: Runtime) -> None:
+def test_notice_mode_without_categories(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
     client = brand("homiwork")
     page = client.get("/")
     assert 'id="consent-banner"' not in page.text

@@ -50,7 +50,8 @@ def test_unparseable_peer_is_unknown() -> None:
 )
 def test_addresses_are_normalised(text: str, canonical: str) -> None:
     address = parse_address(text)
-    assert address is not None and address.compressed == canonical
+    assert address is not None
+    assert address.compressed == canonical
 
 
 def test_raw_mode_keeps_the_address() -> None:

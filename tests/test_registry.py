@@ -53,7 +53,11 @@ def test_shipped_registry_matches_the_policies() -> None:
     assert songly.analytics.notice_categories == ("essential", "functional", "analytics")
     assert homi.analytics.notice_categories == ()
     assert [t.policy.face_data_section for t in registry] == [False, False, True]
-    assert [t.policy.last_updated_text for t in registry] == ["May 2026", "April 30, 2026", "May 2026"]
+    assert [t.policy.last_updated_text for t in registry] == [
+        "May 2026",
+        "April 30, 2026",
+        "May 2026",
+    ]
     for tenant in registry:
         r = tenant.retention
         assert (r.upload_days, r.trash_days, r.inactive_account_days) == (7, 7, 365)
@@ -72,7 +76,8 @@ def test_host_resolution() -> None:
     }
     for host, slug in cases.items():
         tenant = tenant_for_host(registry, host)
-        assert tenant is not None and tenant.slug == slug, host
+        assert tenant is not None, host
+        assert tenant.slug == slug, host
     for host in [None, "", "evil.test", "songly.gift.evil.test", "[::1]:8000", "localhost"]:
         assert tenant_for_host(registry, host) is None
 
@@ -82,14 +87,18 @@ def test_unknown_key_is_named(tmp_path: Path) -> None:
     data["songly"]["ip"]["salt"] = "nope"
     [problem] = problems(tmp_path, data)
     assert str(tmp_path / "tenants.toml") in problem
-    assert "tenant 'songly'" in problem and "key 'ip.salt'" in problem and "unknown key" in problem
+    assert "tenant 'songly'" in problem
+    assert "key 'ip.salt'" in problem
+    assert "unknown key" in problem
 
 
 def test_missing_key_is_named(tmp_path: Path) -> None:
     data = shipped()
     del data["homiwork"]["support_email"]
     [problem] = problems(tmp_path, data)
-    assert "tenant 'homiwork'" in problem and "key 'support_email'" in problem and "missing key" in problem
+    assert "tenant 'homiwork'" in problem
+    assert "key 'support_email'" in problem
+    assert "missing key" in problem
 
 
 def test_bad_values_are_named(tmp_path: Path) -> None:
@@ -98,16 +107,19 @@ def test_bad_values_are_named(tmp_path: Path) -> None:
     data["vizardio"]["support_email"] = "support-at-vizardio"
     data["songly"]["retention"]["content_deleted_by_days"] = 30
     found = "\n".join(problems(tmp_path, data))
-    assert "tenant 'vizardio': key 'ip.mode'" in found and "'raw' or 'hashed'" in found
+    assert "tenant 'vizardio': key 'ip.mode'" in found
+    assert "'raw' or 'hashed'" in found
     assert "tenant 'vizardio': key 'support_email'" in found
-    assert "tenant 'songly': key 'retention'" in found and "content_deleted_by_days" in found
+    assert "tenant 'songly': key 'retention'" in found
+    assert "content_deleted_by_days" in found
 
 
 def test_domain_claimed_twice_is_refused(tmp_path: Path) -> None:
     data = shipped()
     data["homiwork"]["aliases"] = ["songly.gift"]
     [problem] = problems(tmp_path, data)
-    assert "tenant 'homiwork'" in problem and "'songly.gift' is already claimed by tenant 'songly'" in problem
+    assert "tenant 'homiwork'" in problem
+    assert "'songly.gift' is already claimed by tenant 'songly'" in problem
 
 
 def test_secrets_are_not_accepted_in_the_registry(tmp_path: Path) -> None:
@@ -122,16 +134,23 @@ def test_broken_toml_names_the_file(tmp_path: Path) -> None:
     path.write_text("[songly\nname = 1")
     with pytest.raises(TenantConfigError) as info:
         load_registry(path)
-    assert str(path) in str(info.value) and "not valid TOML" in str(info.value)
+    assert str(path) in str(info.value)
+    assert "not valid TOML" in str(info.value)
 
 
 def test_cli_check_passes_on_the_shipped_registry() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "warren.cli", "tenants", "check"], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "warren.cli", "tenants", "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
     assert "3 tenants, all valid" in result.stdout
-    assert "songly: Songly at songly.gift, www.songly.gift, songly.localhost; ip=hashed" in result.stdout
+    assert (
+        "songly: Songly at songly.gift, www.songly.gift, songly.localhost; ip=hashed"
+        in result.stdout
+    )
 
 
 def test_cli_check_reports_problems_and_exits_non_zero(tmp_path: Path) -> None:

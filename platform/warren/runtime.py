@@ -21,6 +21,7 @@ from warren.ratelimit import RateLimiter
 from warren.settings import Settings
 from warren.storage.base import ObjectStore
 from warren.storage.factory import open_object_store
+from warren.storage.s3 import S3ObjectStore
 from warren.tenancy.registry import Registry, load_registry
 from warren.tenancy.secrets import Keyring, load_or_create_secret, tenant_secret_overrides
 
@@ -51,6 +52,9 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
     if broker is None:
         broker = make_broker(settings.broker_url or database_url)
     attach_broker(sessions, broker)
+    store = open_object_store(settings.storage_url, settings.data_dir)
+    if isinstance(store, S3ObjectStore):
+        store.ensure_bucket()
     return Runtime(
         settings=settings,
         registry=registry,
@@ -58,7 +62,7 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
         engine=engine,
         sessions=sessions,
         broker=broker,
-        store=open_object_store(settings.storage_url, settings.data_dir),
+        store=store,
         mailer=open_mailer(settings.mail_url, settings.outbox_dir),
         rate_limiter=RateLimiter(
             settings.rate_limit_storage,

@@ -49,7 +49,8 @@ def _send_pending(db: Session) -> None:
             # the user their action failed when it did not. Work that must not be lost
             # keeps its own state in the database and is re-enqueued from there.
             log.exception(
-                "enqueue failed", extra={"actor": message.actor_name, "message_id": message.message_id}
+                "enqueue failed",
+                extra={"actor": message.actor_name, "message_id": message.message_id},
             )
             continue
         log.info("enqueued", extra={"actor": message.actor_name, "message_id": message.message_id})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from warren.accounts.controller import AccountController
@@ -36,14 +35,10 @@ def create_litestar(runtime: Runtime) -> Litestar:
         },
         before_request=csrf_guard,
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        # Pages are HTML; there is no public JSON API to document yet.
-        openapi_config=OpenAPIConfig(
-            title="warren", version="0", path="/schema", enabled_endpoints=set()
-        ),
-        state=None,
+        # Pages are HTML and there is no public JSON API yet: no /schema to serve.
+        openapi_config=None,
         debug=False,
         logging_config=None,
-        on_startup=[],
         on_shutdown=[runtime.close],
     )
 

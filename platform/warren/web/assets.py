@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Response
 
 from warren.web.edge import edge_context
@@ -15,7 +16,7 @@ from warren.web.runtime_access import runtime_of
 
 
 @get("/brand/{name:str}", include_in_schema=False, sync_to_thread=True)
-def brand_asset(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
+def brand_asset(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     tenant = edge_context(request.scope).tenant
     folder = (runtime_of(request).settings.tenants_dir / tenant.slug / "static").resolve()
     path = (folder / name).resolve()

@@ -1,0 +1,1 @@
+"""Outgoing mail: one interface, an outbox-folder backend and an SMTP backend."""

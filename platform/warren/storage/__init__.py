@@ -1,0 +1,1 @@
+"""Object storage: one interface, a local-directory backend and an S3 backend."""

@@ -1,0 +1,80 @@
+"""Objects as files under one folder: the embedded default, needing no server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from warren.storage.atomic import write_atomically
+from warren.storage.base import ObjectNotFound, validate_key, validate_prefix
+
+_PRIVATE_DIR = 0o700
+
+
+class LocalObjectStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*validate_key(key).split("/"))
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        # content_type is not kept: a file has nowhere to hold it, and nothing reads it back
+        # through this interface.
+        path = self._path(key)
+        self._make_folders(path.parent)
+        write_atomically(path, data)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ObjectNotFound(key) from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete_many(self, keys: Iterable[str]) -> None:
+        # Every key is checked before anything is deleted, so a bad key refuses the whole call.
+        paths = [self._path(key) for key in keys]
+        for path in paths:
+            # A folder, or a path through a file, is no object under this key either.
+            with contextlib.suppress(IsADirectoryError, NotADirectoryError):
+                path.unlink(missing_ok=True)
+
+    def list(self, prefix: str) -> Iterator[str]:
+        # Checked now, not on the first next(), so a bad prefix fails where it is passed.
+        return self._walk(validate_prefix(prefix))
+
+    def _walk(self, prefix: str) -> Iterator[str]:
+        folder = prefix.rpartition("/")[0]
+        start = self.root.joinpath(*folder.split("/")) if folder else self.root
+        for dirpath, dirnames, filenames in os.walk(start):
+            relative = Path(dirpath).relative_to(self.root)
+            base = "" if relative == Path() else f"{relative.as_posix()}/"
+            # Prune dot-folders (never keys) and folders that cannot hold a match.
+            dirnames[:] = [
+                name
+                for name in dirnames
+                if not name.startswith(".") and _may_match(f"{base}{name}/", prefix)
+            ]
+            for name in filenames:
+                key = f"{base}{name}"
+                if not name.startswith(".") and key.startswith(prefix):
+                    yield key
+
+    def _make_folders(self, folder: Path) -> None:
+        # mkdir(parents=True) would give the intermediate folders the umask's mode, not 0o700.
+        missing: list[Path] = []
+        while folder != self.root and not folder.is_dir():
+            missing.append(folder)
+            folder = folder.parent
+        for path in reversed(missing):
+            path.mkdir(mode=_PRIVATE_DIR, exist_ok=True)
+
+
+def _may_match(folder_key: str, prefix: str) -> bool:
+    return folder_key.startswith(prefix) or prefix.startswith(folder_key)

@@ -1,0 +1,88 @@
+"""Objects in one bucket of MinIO or any other S3-compatible service."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+
+from minio import Minio
+from minio.deleteobjects import DeleteError, DeleteObject
+from minio.error import S3Error
+
+from warren.storage.base import ObjectNotFound, ObjectStoreError, validate_key, validate_prefix
+
+# S3's DeleteObjects accepts at most this many keys per request.
+DELETE_BATCH = 1000
+
+
+class S3ObjectStore:
+    def __init__(self, client: Minio, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+
+    def ensure_bucket(self) -> None:
+        """Create the bucket if it is missing; run once when a process starts."""
+        if self.client.bucket_exists(self.bucket):
+            return
+        try:
+            self.client.make_bucket(self.bucket)
+        except S3Error as exc:
+            # The web and worker processes start together; the other may have won the race.
+            if exc.code != "BucketAlreadyOwnedByYou":
+                raise
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.client.put_object(
+            self.bucket, validate_key(key), io.BytesIO(data), len(data), content_type=content_type
+        )
+
+    def get(self, key: str) -> bytes:
+        try:
+            response = self.client.get_object(self.bucket, validate_key(key))
+        except S3Error as exc:
+            if exc.code == "NoSuchKey":
+                raise ObjectNotFound(key) from None
+            raise
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.stat_object(self.bucket, validate_key(key))
+        except S3Error as exc:
+            if exc.code == "NoSuchKey":
+                return False
+            raise
+        return True
+
+    def delete_many(self, keys: Iterable[str]) -> None:
+        # Every key is checked before anything is deleted, so a bad key refuses the whole call.
+        names = [validate_key(key) for key in keys]
+        failures: list[DeleteError] = []
+        for start in range(0, len(names), DELETE_BATCH):
+            batch = [DeleteObject(name) for name in names[start : start + DELETE_BATCH]]
+            # remove_objects is lazy: nothing is sent until its error iterator is consumed.
+            # S3 itself reports no error for a missing key; some compatible servers do.
+            failures.extend(
+                error
+                for error in self.client.remove_objects(self.bucket, batch)
+                if error.code != "NoSuchKey"
+            )
+        if failures:
+            first = failures[0]
+            raise ObjectStoreError(
+                f"{len(failures)} object(s) not deleted from bucket {self.bucket!r}, "
+                f"first {first.name!r}: {first.code} {first.message or ''}".rstrip()
+            )
+
+    def list(self, prefix: str) -> Iterator[str]:
+        # Checked now, not on the first next(), so a bad prefix fails where it is passed.
+        return self._names(validate_prefix(prefix))
+
+    def _names(self, prefix: str) -> Iterator[str]:
+        for item in self.client.list_objects(self.bucket, prefix=prefix, recursive=True):
+            if item.object_name is not None:
+                yield item.object_name

@@ -1,0 +1,83 @@
+"""The policy section of a tenant's entry: the clauses in which brands' policies differ."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A template name becomes a folder under policies/; keep it a plain name, never a path.
+_TEMPLATE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+class RightsDeadline(BaseModel):
+    """How long a data-subject request may take, and how the policy words it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: int = 30
+    # "detailed": the GDPR/CCPA deadlines and their extensions are spelled out.
+    # "or_shorter": the general deadline, "or shorter where the law requires".
+    wording: Literal["detailed", "or_shorter"]
+    gdpr: bool
+    ccpa: bool
+    gdpr_extension_months: int = 2
+    ccpa_days: int = 45
+    ccpa_extension_days: int = 45
+
+
+class PolicySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    template: str = "standard"
+    # "YYYY-MM" renders as "May 2026"; "YYYY-MM-DD" as "April 30, 2026".
+    last_updated: str
+    # "no_training": content is never used beyond generation; internal analysis only on
+    # anonymised aggregates. "internal_tuning": content may be used internally for
+    # testing, debugging and tuning generation; statistics are anonymised.
+    content_use: Literal["no_training", "internal_tuning"]
+    face_data_section: bool = False
+    rights_deadline: RightsDeadline
+    # Whether the list of transfers to third parties ends with "in other cases, only
+    # with the User's explicit consent". A brand whose published list is closed must not
+    # gain an open-ended case, so the narrower promise is the default.
+    transfers_with_consent: bool = False
+    # What the policy says AI providers may do with an (anonymised) request.
+    # "single_use": each request is used solely to deliver its result once.
+    # "own_policies": providers may use what they receive under their own privacy
+    # policies; the text then explains why the User cannot be identified by them.
+    provider_data_use: Literal["single_use", "own_policies"] = "single_use"
+
+    @field_validator("template")
+    @classmethod
+    def _check_template(cls, value: str) -> str:
+        if not _TEMPLATE.match(value):
+            raise ValueError("must be a plain name such as 'standard' (a folder in policies/)")
+        return value
+
+    @field_validator("last_updated")
+    @classmethod
+    def _check_date(cls, value: str) -> str:
+        if _MONTH.match(value):
+            date.fromisoformat(value + "-01")
+        elif _DAY.match(value):
+            date.fromisoformat(value)
+        else:
+            raise ValueError("must be YYYY-MM or YYYY-MM-DD")
+        return value
+
+    @property
+    def last_updated_date(self) -> date:
+        value = self.last_updated
+        return date.fromisoformat(value + "-01" if _MONTH.match(value) else value)
+
+    @property
+    def last_updated_text(self) -> str:
+        day = self.last_updated_date
+        if _MONTH.match(self.last_updated):
+            return day.strftime("%B %Y")
+        return f"{day.strftime('%B')} {day.day}, {day.year}"

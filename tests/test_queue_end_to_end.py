@@ -1,0 +1,164 @@
+"""The welcome email through a real broker, a real worker and a real SMTP server.
+
+PostgreSQL (dramatiq-postgres) always runs; RabbitMQ and Redis run when
+WARREN_TEST_RABBITMQ_URL / WARREN_TEST_REDIS_URL name a server (CI sets both).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import dramatiq
+import pytest
+from aiosmtpd.controller import Controller
+from dramatiq import Worker
+from dramatiq.brokers.stub import StubBroker
+
+from warren.accounts.signup import SignUpForm, sign_up
+from warren.privacy.policy import policy_version
+from warren.queue.broker import QUEUE_NAME, make_broker
+from warren.runtime import build_runtime
+from warren.settings import Settings
+
+from conftest import free_port
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.arrived = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.arrived:
+            self.messages.append(message_from_bytes(envelope.content))
+            self.arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[Message]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+            return list(self.messages)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def broker_urls() -> list[Any]:
+    params: list[Any] = [pytest.param("postgres", id="postgres")]
+    for name, env in [("rabbitmq", "WARREN_TEST_RABBITMQ_URL"), ("redis", "WARREN_TEST_REDIS_URL")]:
+        url = os.environ.get(env)
+        params.append(
+            pytest.param(
+                url,
+                id=name,
+                marks=pytest.mark.skipif(
+                    not url, reason=f"{env} is not set (no {name} server to use)"
+                ),
+            )
+        )
+    return params
+
+
+@pytest.fixture(params=broker_urls())
+def real_broker(request: pytest.FixtureRequest, database_url: str) -> Iterator[dramatiq.Broker]:
+    url = database_url if request.param == "postgres" else request.param
+    broker = make_broker(url)
+    # Whatever an earlier run left in a shared server's queue is not this run's business.
+    # (The PostgreSQL queue lives in this run's own database, emptied by clean_db.)
+    if request.param != "postgres":
+        broker.flush_all()
+    yield broker
+    if request.param != "postgres":
+        broker.flush_all()
+    broker.close()
+
+
+def test_welcome_email_is_sent_after_commit_only(
+    real_broker: dramatiq.Broker,
+    smtp: tuple[Inbox, int],
+    settings: Settings,
+    database_url: str,
+    clean_db: None,
+) -> None:
+    inbox, port = smtp
+    if dramatiq.broker.global_broker is None:
+        # workers.actors would otherwise build a broker from the environment on import.
+        dramatiq.set_broker(StubBroker())
+    import workers.actors
+    from workers.runtime import use_runtime
+
+    runtime = build_runtime(
+        settings.model_copy(update={"mail_url": f"smtp://127.0.0.1:{port}"}),
+        database_url,
+        broker=real_broker,
+    )
+    workers.actors.bind(real_broker)
+    use_runtime(runtime)
+    songly = runtime.registry.get("songly")
+    version = policy_version(songly)
+
+    def form(name: str) -> SignUpForm:
+        return SignUpForm(
+            email=f"{name}@example.com",
+            username=name,
+            password="correct horse battery",
+            adult=True,
+            policy_version=version,
+        )
+
+    suffix = uuid.uuid4().hex[:6]
+    with runtime.sessions() as db:
+        assert (
+            sign_up(db, songly, form(f"rolled{suffix}"), version, "hmac-sha256:00").user is not None
+        )
+        db.rollback()
+    with runtime.sessions() as db:
+        assert (
+            sign_up(db, songly, form(f"kept{suffix}"), version, "hmac-sha256:00").user is not None
+        )
+        db.commit()
+
+    worker = Worker(real_broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        [mail] = inbox.wait_for(1)
+        # Give a wrongly enqueued second message the chance to arrive too.
+        time.sleep(1.5)
+    finally:
+        worker.stop()
+        runtime.engine.dispose()
+    assert len(inbox.messages) == 1
+    assert mail["To"] == f"kept{suffix}@example.com"
+    assert mail["Subject"] == "Welcome to Songly"
+    assert "support@songly.gift" in mail["From"]
+    body = mail.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    assert b"https://songly.gift/privacy" in body
+
+
+def test_sign_up_enqueues_only_tenant_and_user_id(brand: Any, stub_broker: StubBroker) -> None:
+    from webclient import sign_up as http_sign_up
+
+    client = brand("homiwork")
+    http_sign_up(client, "queue@example.com", "queued")
+    [message] = [dramatiq.Message.decode(m) for m in stub_broker.queues[QUEUE_NAME].queue]
+    assert message.actor_name == "send_welcome_email"
+    assert message.args[0] == "homiwork"
+    uuid.UUID(message.args[1])
+    encoded = dramatiq.Message.encode(message).decode()
+    assert "queue@example.com" not in encoded
+    assert client.address not in encoded
