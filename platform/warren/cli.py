@@ -53,6 +53,7 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     """Run the whole product: database (embedded by default), migrations, web and worker."""
     import uvicorn
 
+    from warren.db.resolve import stop_embedded_database
     from warren.runtime import build_runtime
     from warren.web.app import create_app
 
@@ -64,6 +65,9 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     port = port or settings.port
     for tenant in runtime.registry:
         click.echo(f"  {tenant.name:<12} http://{tenant.dev_host}:{port}/", err=True)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit
+    # lets the worker and the embedded database below be stopped cleanly too.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(
             create_app(runtime),
@@ -79,7 +83,12 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=30)
+            worker.wait(timeout=60)
+        stop_embedded_database()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _spawn_worker(database_url: str) -> subprocess.Popen[bytes]:
@@ -95,6 +104,7 @@ def worker(processes: int, threads: int) -> None:
     settings = get_settings()
     url = _prepare(settings)
     env = {**os.environ, "DATABASE_URL": url}
+    # exec, not a child: signals sent to `warren worker` reach Dramatiq's own handling.
     command = [
         sys.executable,
         "-m",
@@ -105,7 +115,7 @@ def worker(processes: int, threads: int) -> None:
         "--threads",
         str(threads),
     ]
-    raise SystemExit(subprocess.call(command, env=env))
+    os.execve(sys.executable, command, env)  # noqa: S606 - argv list, no shell on purpose
 
 
 @main.command()

@@ -25,3 +25,8 @@ class EmbeddedPostgres:
         if not exists:
             self._server.psql("CREATE DATABASE warren;")
         return f"postgresql://postgres@/warren?host={quote(str(self.pgdata))}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None

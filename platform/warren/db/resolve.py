@@ -15,3 +15,8 @@ def resolve_database_url(settings: Settings) -> str:
     if not _embedded:
         _embedded.append(EmbeddedPostgres(settings.data_dir))
     return _embedded[0].start()
+
+
+def stop_embedded_database() -> None:
+    while _embedded:
+        _embedded.pop().stop()
