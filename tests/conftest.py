@@ -17,9 +17,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import dramatiq
 import psycopg
 import pytest
 import uvicorn
+from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import text
 
@@ -104,6 +106,9 @@ def stub_broker() -> StubBroker:
     broker = StubBroker()
     broker.emit_after("process_boot")
     broker.declare_queue(QUEUE_NAME)
+    # Set before workers.actors is imported, which would otherwise build a broker from
+    # the environment.
+    dramatiq.set_broker(broker)
     return broker
 
 
@@ -112,6 +117,40 @@ def runtime(settings: Settings, database_url: str, stub_broker: StubBroker) -> I
     rt = build_runtime(settings, database_url, broker=stub_broker)
     yield rt
     rt.engine.dispose()
+
+
+@contextmanager
+def worker_for(runtime: Runtime, broker: StubBroker) -> Iterator[Callable[[], None]]:
+    """A Dramatiq worker running the real actors against ``runtime``; call the yielded
+    function to wait until every queued message has been processed."""
+    import workers.actors
+    from workers.runtime import use_runtime
+
+    workers.actors.bind(broker)
+    use_runtime(runtime)
+    # Started on first use, so a test can look at a job before any worker has seen it.
+    worker = Worker(broker, worker_timeout=50, worker_threads=2)
+    started = False
+
+    def run() -> None:
+        nonlocal started
+        if not started:
+            worker.start()
+            started = True
+        broker.join(QUEUE_NAME, fail_fast=True, timeout=60_000)
+        worker.join()
+
+    try:
+        yield run
+    finally:
+        if started:
+            worker.stop()
+
+
+@pytest.fixture
+def drain(runtime: Runtime, stub_broker: StubBroker) -> Iterator[Callable[[], None]]:
+    with worker_for(runtime, stub_broker) as run:
+        yield run
 
 
 @contextmanager

@@ -7,6 +7,8 @@ import uuid
 import dramatiq
 
 from warren.accounts import welcome
+from warren.generation.runner import MAX_ATTEMPTS, run_job
+from warren.generation.submit import RUN_JOB_ACTOR
 from warren.logs import configure_logging
 from warren.settings import get_settings
 from workers.broker import install
@@ -24,7 +26,21 @@ def send_welcome_email(tenant_slug: str, user_id: str) -> None:
         welcome.send_welcome_email(db, runtime.mailer, tenant, uuid.UUID(user_id))
 
 
-ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (send_welcome_email,)
+@dramatiq.actor(
+    actor_name=RUN_JOB_ACTOR,
+    # Attempts are counted on the job row (runner.MAX_ATTEMPTS); these retries only
+    # carry the message back until the job itself says it is finished.
+    max_retries=MAX_ATTEMPTS + 3,
+    min_backoff=5_000,
+    max_backoff=120_000,
+    time_limit=15 * 60 * 1000,
+)
+def run_generation_job(tenant_slug: str, job_id: str) -> None:
+    runtime = get_runtime()
+    run_job(runtime, runtime.registry.get(tenant_slug), uuid.UUID(job_id))
+
+
+ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (send_welcome_email, run_generation_job)
 
 
 def bind(broker: dramatiq.Broker) -> None:

@@ -48,9 +48,11 @@ def _check_registry(path: Path) -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (WARREN_HOST, default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (WARREN_PORT, default 8000).")
-@click.option("--no-worker", is_flag=True, help="Run the web server only.")
+@click.option(
+    "--no-worker", is_flag=True, help="Run the web server only (no worker, no scheduler)."
+)
 def serve(host: str | None, port: int | None, no_worker: bool) -> None:
-    """Run the whole product: database (embedded by default), migrations, web and worker."""
+    """Run the whole product: database (embedded by default), migrations, web, worker, scheduler."""
     import uvicorn
 
     from warren.db.resolve import stop_embedded_database
@@ -59,7 +61,7 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
 
     settings = get_settings()
     url = _prepare(settings)
-    worker = None if no_worker else _spawn_worker(url)
+    helpers = [] if no_worker else [_spawn(url, "worker"), _spawn(url, "scheduler")]
     runtime = build_runtime(settings, url)
     host = host or settings.host
     port = port or settings.port
@@ -81,9 +83,10 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
             log_config=None,
         )
     finally:
-        if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=60)
+        for helper in helpers:
+            helper.send_signal(signal.SIGTERM)
+        for helper in helpers:
+            helper.wait(timeout=60)
         stop_embedded_database()
 
 
@@ -91,9 +94,9 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _spawn_worker(database_url: str) -> subprocess.Popen[bytes]:
+def _spawn(database_url: str, command: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.Popen([sys.executable, "-m", "warren.cli", "worker"], env=env)
+    return subprocess.Popen([sys.executable, "-m", "warren.cli", command], env=env)
 
 
 @main.command()
@@ -116,6 +119,24 @@ def worker(processes: int, threads: int) -> None:
         str(threads),
     ]
     os.execve(sys.executable, command, env)  # noqa: S606 - argv list, no shell on purpose
+
+
+@main.command()
+def scheduler() -> None:
+    """Run periodic housekeeping (recovering stalled jobs). Run one per deployment."""
+    from warren.runtime import build_runtime
+    from warren.scheduler import run_scheduler
+
+    settings = get_settings()
+    url = _prepare(settings)
+    runtime = build_runtime(settings, url)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        run_scheduler(runtime)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        runtime.close()
 
 
 @main.command()
@@ -150,6 +171,87 @@ def tenants_check(path: Path | None) -> None:
             f"analytics={tenant.analytics.consent}, {len(tenant.products)} products"
         )
     click.echo(f"{path}: {len(registry)} tenants, all valid")
+
+
+def _tenant_and_user(slug: str, login: str):  # type: ignore[no-untyped-def]
+    """The runtime, the tenant and the user an admin command names, or a clear exit."""
+    from warren.accounts.lookup import find_user
+    from warren.runtime import build_runtime
+
+    settings = get_settings()
+    runtime = build_runtime(settings, _prepare(settings))
+    tenant = runtime.registry.tenants.get(slug)
+    if tenant is None:
+        raise click.UsageError(f"no tenant {slug!r} in {settings.tenants_file}")
+    with runtime.sessions() as db:
+        user = find_user(db, tenant, login)
+    if user is None:
+        raise click.UsageError(f"no user {login!r} on {tenant.name}")
+    return runtime, tenant, user
+
+
+@main.group()
+def points() -> None:
+    """Energy points (until payments exist, admins grant them here)."""
+
+
+@points.command("grant")
+@click.argument("tenant")
+@click.argument("login")
+@click.argument("amount", type=click.IntRange(min=1))
+@click.option("--note", default="granted by an admin")
+def points_grant(tenant: str, login: str, amount: int, note: str) -> None:
+    """Grant AMOUNT energy points to the user LOGIN (email or username) of TENANT."""
+    from warren.billing.ledger import balance, grant
+
+    runtime, found, user = _tenant_and_user(tenant, login)
+    with runtime.sessions() as db:
+        grant(db, found, user.id, amount, note)
+        db.commit()
+        click.echo(
+            f"{user.username} on {found.name}: +{amount}, balance {balance(db, found, user.id)}"
+        )
+    runtime.close()
+
+
+@main.group()
+def prime() -> None:
+    """Prime status (until payments exist, admins grant it here)."""
+
+
+@prime.command("grant")
+@click.argument("tenant")
+@click.argument("login")
+@click.option("--days", type=click.IntRange(min=1), required=True)
+def prime_grant(tenant: str, login: str, days: int) -> None:
+    """Give the user LOGIN of TENANT Prime for DAYS more days."""
+    from warren.billing.prime import extend_prime
+
+    runtime, found, user = _tenant_and_user(tenant, login)
+    with runtime.sessions() as db:
+        until = extend_prime(db, found, user.id, days)
+        db.commit()
+    click.echo(f"{user.username} on {found.name}: Prime until {until:%Y-%m-%d %H:%M} UTC")
+    runtime.close()
+
+
+@main.group()
+def jobs() -> None:
+    """Generation jobs."""
+
+
+@jobs.command("recover")
+def jobs_recover() -> None:
+    """Re-enqueue jobs whose message was lost or whose worker died (the scheduler does this every minute)."""
+    from warren.generation.recovery import recover_stale_jobs
+    from warren.runtime import build_runtime
+
+    settings = get_settings()
+    runtime = build_runtime(settings, _prepare(settings))
+    with runtime.sessions() as db:
+        count = recover_stale_jobs(db, runtime.registry)
+    click.echo(f"{count} stale job(s) recovered")
+    runtime.close()
 
 
 if __name__ == "__main__":

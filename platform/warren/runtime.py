@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from warren.db.engine import make_engine, make_sessionmaker
+from warren.generation.catalogue import check_catalogue
+from warren.generation.providers.registry import ProviderRegistry, load_providers
 from warren.mail.base import Mailer
 from warren.mail.factory import open_mailer
 from warren.queue.broker import make_broker
@@ -37,6 +39,7 @@ class Runtime:
     store: ObjectStore
     mailer: Mailer
     rate_limiter: RateLimiter
+    providers: ProviderRegistry
 
     def close(self) -> None:
         self.broker.close()
@@ -46,6 +49,8 @@ class Runtime:
 def build_runtime(settings: Settings, database_url: str, broker: Broker | None = None) -> Runtime:
     """Everything a web or worker process needs; ``database_url`` is already resolved."""
     registry = load_registry(settings.tenants_file)
+    providers = load_providers()
+    check_catalogue(registry, providers)
     secret = load_or_create_secret(settings.secret, settings.data_dir)
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)
@@ -64,6 +69,7 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
         broker=broker,
         store=store,
         mailer=open_mailer(settings.mail_url, settings.outbox_dir),
+        providers=providers,
         rate_limiter=RateLimiter(
             settings.rate_limit_storage,
             {"sign_in": settings.rate_limit_sign_in, "sign_up": settings.rate_limit_sign_up},

@@ -10,6 +10,8 @@ from warren.accounts.security_log import record_event
 from warren.accounts.sessions import end_session, start_session
 from warren.accounts.signin import authenticate
 from warren.accounts.signup import SignUpForm, sign_up
+from warren.billing.ledger import balance
+from warren.db.base import utcnow
 from warren.web import cookies
 from warren.web.forms import FormData
 from warren.web.page import Page
@@ -104,4 +106,8 @@ class AccountController(Controller):
     def account(self, page: NamedDependency[Page]) -> Response[str] | Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
-        return page.render("account.html")
+        return page.render(
+            "account.html",
+            balance=balance(page.db, page.tenant, page.user.id),
+            prime_until=page.user.prime_until if page.user.has_prime(utcnow()) else None,
+        )

@@ -31,6 +31,12 @@ class User(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Drives the inactivity rule: accounts not accessed for a year are deleted.
     last_access_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Prime status lasts until this moment; None means no Prime. When it passes, the
+    # standard retention clock for the user's content starts from this moment.
+    prime_until: Mapped[datetime | None]
+
+    def has_prime(self, now: datetime) -> bool:
+        return self.prime_until is not None and self.prime_until > now
 
 
 class AuthSession(TenantOwned, Base):

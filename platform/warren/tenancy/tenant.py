@@ -85,9 +85,25 @@ class RetentionSettings(BaseModel):
 
 
 class MediaSettings(BaseModel):
+    """Upload limits. Images are re-encoded to JPEG with this longer side at most."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_image_side: int = Field(default=1536, ge=64, le=8192)
+    # A decoded-size limit: a small file can declare a huge canvas (decompression bomb).
+    max_image_pixels: int = Field(default=100_000_000, gt=0)
+    max_image_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    max_audio_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    max_video_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    max_text_bytes: int = Field(default=1024 * 1024, gt=0)
+    # References one generation may use.
+    max_references: int = Field(default=4, ge=0, le=16)
+
+    @property
+    def largest_upload(self) -> int:
+        return max(
+            self.max_image_bytes, self.max_audio_bytes, self.max_video_bytes, self.max_text_bytes
+        )
 
 
 class Product(BaseModel):
@@ -96,7 +112,19 @@ class Product(BaseModel):
     category: ProductCategory
     title: str
     description: str
+    # Energy points per generation (per reply for assistants).
     price: int = Field(ge=0)
+    provider: str = "demo"
+    # Which upload kinds may be given as references (empty: none).
+    references: tuple[Literal["image", "audio", "video", "text"], ...] = ()
+
+
+class Assistant(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    description: str
+    system_prompt: str = Field(min_length=1)
     provider: str = "demo"
 
 
@@ -115,6 +143,7 @@ class Tenant(BaseModel):
     retention: RetentionSettings
     media: MediaSettings = MediaSettings()
     products: dict[str, Product] = Field(min_length=1)
+    assistants: dict[str, Assistant] = {}
 
     @field_validator("domain")
     @classmethod
@@ -125,6 +154,15 @@ class Tenant(BaseModel):
     @classmethod
     def _aliases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_check_domain(alias) for alias in value)
+
+    @model_validator(mode="after")
+    def _assistants_need_the_product(self) -> Tenant:
+        offers_chat = any(p.category == "assistant" for p in self.products.values())
+        if self.assistants and not offers_chat:
+            raise ValueError("assistants are configured but no product has category 'assistant'")
+        if offers_chat and not self.assistants:
+            raise ValueError("a product has category 'assistant' but no assistants are configured")
+        return self
 
     @property
     def dev_host(self) -> str:

@@ -8,6 +8,9 @@ from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 
 from warren.accounts.controller import AccountController
+from warren.chat.controller import ChatController
+from warren.generation.controller import GenerationController
+from warren.library.controller import LibraryController
 from warren.paths import BASE_STATIC_DIR
 from warren.privacy.controller import PrivacyController
 from warren.runtime import Runtime
@@ -27,6 +30,9 @@ def create_litestar(runtime: Runtime) -> Litestar:
             brand_asset,
             AccountController,
             PrivacyController,
+            GenerationController,
+            LibraryController,
+            ChatController,
             create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
         ],
         dependencies={
@@ -38,6 +44,9 @@ def create_litestar(runtime: Runtime) -> Litestar:
         # Pages are HTML and there is no public JSON API yet: no /schema to serve.
         openapi_config=None,
         debug=False,
+        # The largest upload any tenant accepts, plus room for the form around it; each
+        # kind's own limit is checked after the type is known.
+        request_max_body_size=max(t.media.largest_upload for t in runtime.registry) + 1024 * 1024,
         logging_config=None,
         on_shutdown=[runtime.close],
     )

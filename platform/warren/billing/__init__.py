@@ -1,0 +1,1 @@
+"""Billing: the energy-point ledger and Prime status."""

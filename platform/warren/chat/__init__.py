@@ -1,0 +1,1 @@
+"""Chat with AI assistants: conversations kept to the last N messages per assistant."""

@@ -1,0 +1,1 @@
+"""Generation: jobs, providers and the anonymising boundary between them."""

@@ -1,0 +1,145 @@
+"""Submitting an order: validate, reserve the points, store the job, enqueue after commit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warren.billing.ledger import InsufficientPoints, reserve
+from warren.db.base import utcnow
+from warren.generation.models import Job
+from warren.media.models import Upload
+from warren.queue.port import enqueue_after_commit
+from warren.tenancy.tenant import Tenant
+
+RUN_JOB_ACTOR = "run_generation_job"
+PROMPT_MAX = 4000
+
+
+@dataclass
+class SubmitResult:
+    job: Job | None = None
+    errors: list[str] = field(default_factory=list)
+    # 402 when the points do not suffice, 400 for anything else.
+    status_code: int = 400
+
+
+def _clean_prompt(prompt: str) -> str:
+    return prompt.replace("\r\n", "\n").strip()
+
+
+def submit_generation(
+    db: Session,
+    tenant: Tenant,
+    user_id: uuid.UUID,
+    product_key: str,
+    prompt: str,
+    reference_ids: list[uuid.UUID],
+) -> SubmitResult:
+    product = tenant.products.get(product_key)
+    if product is None or product.category == "assistant":
+        return SubmitResult(errors=["This product is not offered here."])
+    prompt = _clean_prompt(prompt)
+    errors: list[str] = []
+    if not prompt:
+        errors.append("Describe what you would like us to make.")
+    elif len(prompt) > PROMPT_MAX:
+        errors.append(f"Keep the description under {PROMPT_MAX} characters.")
+    unique_refs = list(dict.fromkeys(reference_ids))
+    if len(unique_refs) > tenant.media.max_references:
+        errors.append(f"Choose at most {tenant.media.max_references} reference files.")
+    if unique_refs:
+        uploads = list(
+            db.scalars(
+                select(Upload).where(
+                    Upload.tenant_id == tenant.slug,
+                    Upload.user_id == user_id,
+                    Upload.id.in_(unique_refs),
+                    Upload.deleted_at.is_(None),
+                    Upload.expires_at > utcnow(),
+                )
+            )
+        )
+        if len(uploads) != len(unique_refs):
+            errors.append("One of the chosen reference files is no longer available.")
+        elif any(upload.kind not in product.references for upload in uploads):
+            allowed = ", ".join(product.references) or "no reference files"
+            errors.append(f"{product.title} accepts {allowed}.")
+    if errors:
+        return SubmitResult(errors=errors)
+    return _create_job(
+        db,
+        tenant,
+        user_id,
+        product_key=product_key,
+        category=product.category,
+        provider=product.provider,
+        prompt=prompt,
+        price=product.price,
+        reference_ids=unique_refs,
+        assistant_key=None,
+    )
+
+
+def _create_job(
+    db: Session,
+    tenant: Tenant,
+    user_id: uuid.UUID,
+    *,
+    product_key: str,
+    category: str,
+    provider: str,
+    prompt: str,
+    price: int,
+    reference_ids: list[uuid.UUID],
+    assistant_key: str | None,
+) -> SubmitResult:
+    job = Job(
+        id=uuid.uuid4(),
+        tenant_id=tenant.slug,
+        user_id=user_id,
+        product_key=product_key,
+        category=category,
+        assistant_key=assistant_key,
+        provider=provider,
+        prompt=prompt,
+        reference_ids=reference_ids,
+        price=price,
+        status="pending",
+        attempts=0,
+        created_at=utcnow(),
+        queued_at=utcnow(),
+    )
+    try:
+        reserve(db, tenant, user_id, job.id, price)
+    except InsufficientPoints as exc:
+        db.rollback()
+        return SubmitResult(errors=[str(exc)], status_code=402)
+    db.add(job)
+    enqueue_after_commit(db, RUN_JOB_ACTOR, tenant.slug, str(job.id))
+    return SubmitResult(job=job)
+
+
+def submit_chat_reply(
+    db: Session, tenant: Tenant, user_id: uuid.UUID, assistant_key: str
+) -> SubmitResult:
+    """A job for the assistant's reply to the conversation as it stands."""
+    product_key, product = next(
+        (key, p) for key, p in tenant.products.items() if p.category == "assistant"
+    )
+    assistant = tenant.assistants[assistant_key]
+    return _create_job(
+        db,
+        tenant,
+        user_id,
+        product_key=product_key,
+        category="assistant",
+        provider=assistant.provider,
+        prompt="",
+        price=product.price,
+        reference_ids=[],
+        assistant_key=assistant_key,
+    )

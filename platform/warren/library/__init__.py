@@ -1,0 +1,1 @@
+"""The content library: generated items, their download, trash and restore."""

@@ -1,0 +1,92 @@
+"""The user's library: list, download, move to trash, restore within the trash period.
+
+Deleting marks the item (and, when asked, the uploads it was made from) as deleted; the
+retention engine removes it completely once the tenant's trash period has passed. Until
+then it can be restored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from warren.db.base import utcnow
+from warren.library.models import ContentItem
+from warren.media.models import Upload
+from warren.tenancy.tenant import Tenant
+
+
+class RestoreExpired(Exception):
+    pass
+
+
+def items(
+    db: Session, tenant: Tenant, user_id: uuid.UUID, *, trash: bool = False
+) -> list[ContentItem]:
+    query = select(ContentItem).where(
+        ContentItem.tenant_id == tenant.slug, ContentItem.user_id == user_id
+    )
+    if trash:
+        query = query.where(ContentItem.deleted_at > trash_cutoff(tenant, utcnow()))
+    else:
+        query = query.where(ContentItem.deleted_at.is_(None))
+    return list(db.scalars(query.order_by(ContentItem.created_at.desc())))
+
+
+def trash_cutoff(tenant: Tenant, now: datetime) -> datetime:
+    """Items deleted before this moment can no longer be restored."""
+    return now - timedelta(days=tenant.retention.trash_days)
+
+
+def get_item(
+    db: Session, tenant: Tenant, user_id: uuid.UUID, item_id: uuid.UUID
+) -> ContentItem | None:
+    return db.scalar(
+        select(ContentItem).where(
+            ContentItem.tenant_id == tenant.slug,
+            ContentItem.user_id == user_id,
+            ContentItem.id == item_id,
+        )
+    )
+
+
+def delete_item(db: Session, tenant: Tenant, item: ContentItem, *, with_sources: bool) -> None:
+    now = utcnow()
+    item.deleted_at = now
+    if with_sources and item.source_upload_ids:
+        db.execute(
+            update(Upload)
+            .where(
+                Upload.tenant_id == tenant.slug,
+                Upload.user_id == item.user_id,
+                Upload.id.in_(item.source_upload_ids),
+                Upload.deleted_at.is_(None),
+            )
+            .values(deleted_at=now)
+        )
+
+
+def restore_item(db: Session, tenant: Tenant, item: ContentItem) -> None:
+    if item.deleted_at is None:
+        return
+    if item.deleted_at <= trash_cutoff(tenant, utcnow()):
+        raise RestoreExpired(
+            f"Deleted items can be restored for {tenant.retention.trash_days} days; this one is gone."
+        )
+    item.deleted_at = None
+
+
+def delete_upload(upload: Upload) -> None:
+    upload.deleted_at = utcnow()
+
+
+def restore_upload(tenant: Tenant, upload: Upload) -> None:
+    if upload.deleted_at is None:
+        return
+    now = utcnow()
+    if upload.deleted_at <= trash_cutoff(tenant, now) or upload.expires_at <= now:
+        raise RestoreExpired("This upload can no longer be restored.")
+    upload.deleted_at = None

@@ -1,0 +1,37 @@
+"""Periodic housekeeping, run by `warren scheduler` (one per deployment).
+
+APScheduler does the timing; each task is idempotent, so a second scheduler by mistake
+costs only duplicate work.
+"""
+
+from __future__ import annotations
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from warren.generation.recovery import recover_stale_jobs
+from warren.logs import get_logger
+from warren.runtime import Runtime
+
+log = get_logger("warren.scheduler")
+
+
+def recover_jobs(runtime: Runtime) -> None:
+    with runtime.sessions() as db:
+        count = recover_stale_jobs(db, runtime.registry)
+    if count:
+        log.info("stale jobs recovered", count=count)
+
+
+def run_scheduler(runtime: Runtime, *, recover_every_seconds: int = 60) -> None:
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(
+        recover_jobs,
+        "interval",
+        seconds=recover_every_seconds,
+        args=[runtime],
+        id="recover-jobs",
+        max_instances=1,
+        coalesce=True,
+    )
+    log.info("scheduler started", tasks=[job.id for job in scheduler.get_jobs()])
+    scheduler.start()
