@@ -2,7 +2,8 @@
 
 The whole product runs as a user would run it (`warren serve`: web server and worker
 processes, the PostgreSQL queue), and is driven over HTTP from known client addresses:
-sign-ups (which queue welcome emails), sign-ins, failed sign-ins, sign-outs, consent
+sign-ups (which queue welcome emails), points granted with the CLI, a photo upload
+and an order run by the worker, sign-ins, failed sign-ins, sign-outs, consent
 attempts, errors. Then every table in every schema, every line either process printed,
 and every file in the data dir are searched for the addresses. vizardio stores raw
 addresses by design: the same search must find its address, which shows the search
@@ -29,6 +30,7 @@ from psycopg import sql
 from warren.db.engine import libpq_url
 
 from conftest import TEST_SECRET, free_port
+from samples import photo
 from webclient import BrandClient, sign_up
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +46,7 @@ class Served:
     base_url: str
     data_dir: Path
     log_path: Path
+    env: dict[str, str]
 
 
 @pytest.fixture
@@ -83,16 +86,59 @@ def served(database_url: str, tmp_path: Path, clean_db: None) -> Iterator[Served
                 raise RuntimeError("warren serve did not start:\n" + log_path.read_text())
             time.sleep(0.2)
         try:
-            yield Served(base_url, data_dir, log_path)
+            yield Served(base_url, data_dir, log_path, env)
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=60)
 
 
-def drive(base_url: str, slug: str, address: str, n: int) -> None:
+IMAGE_PRODUCT = {"vizardio": "portrait", "songly": "greeting-card", "homiwork": "portrait"}
+
+
+def grant_points(env: dict[str, str], slug: str, login: str) -> None:
+    """As ops do it: the CLI, against the same database."""
+    result = subprocess.run(
+        [sys.executable, "-m", "warren.cli", "points", "grant", slug, login, "100"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"{login} on " in result.stdout
+    assert "balance 100" in result.stdout
+
+
+def order_and_wait(client: BrandClient, slug: str) -> None:
+    """Upload a photo, order with it, and wait until the worker process has made it."""
+    token = client.csrf("/library")
+    uploaded = client.post(
+        "/uploads",
+        data={"_csrf": token, "next": "/library"},
+        files={"file": ("me.jpg", photo(1600, 1200), "image/jpeg")},
+    )
+    ref = uploaded.headers["location"].split("ref=")[1]
+    product = IMAGE_PRODUCT[slug]
+    ordered = client.post(
+        f"/create/{product}", data={"_csrf": token, "prompt": "A bright card", "ref": [ref]}
+    )
+    assert ordered.status_code == 303, ordered.text
+    status_url = ordered.headers["location"] + "/status"
+    deadline = time.monotonic() + 60
+    while (state := client.get(status_url).json())["status"] != "done":
+        assert state["status"] != "failed", state
+        assert time.monotonic() < deadline, state
+        time.sleep(0.3)
+    assert client.get(state["item"]["download"]).status_code == 200
+
+
+def drive(base_url: str, env: dict[str, str], slug: str, address: str, n: int) -> None:
     with BrandClient(base_url, f"{slug}.localhost", address) as client:
         assert sign_up(client, f"user{n}@example.com", f"user{n}").status_code == 303
         client.get("/account")
+        grant_points(env, slug, f"user{n}")
+        order_and_wait(client, slug)
         client.post_form("/sign-out", {}, form_page="/account")
     with BrandClient(base_url, f"{slug}.localhost", address) as client:
         assert (
@@ -176,7 +222,7 @@ def test_hashed_tenants_never_store_or_log_the_raw_address(
     for slug, addresses in {**HASHED, **RAW}.items():
         for address in addresses:
             n += 1
-            drive(served.base_url, slug, address, n)
+            drive(served.base_url, served.env, slug, address, n)
     # The welcome emails went through the queue and the worker: the queue saw the traffic.
     wait_for_outbox(served.data_dir, n)
 

@@ -1,8 +1,8 @@
 """The README's first command on a machine with nothing configured.
 
 `warren serve` with no DATABASE_URL starts the embedded PostgreSQL in the data dir,
-applies migrations, serves the three brands and runs a worker that delivers the welcome
-email to the outbox through the PostgreSQL queue.
+applies migrations, serves the three brands, and runs a worker that delivers the welcome
+email to the outbox through the PostgreSQL queue, and a scheduler.
 """
 
 from __future__ import annotations
@@ -106,6 +106,7 @@ def test_serve_runs_everything_on_embedded_defaults(data_dir: Path, tmp_path: Pa
             if str(data_dir) in " ".join(p.info["cmdline"] or [])
         ]
         assert any("workers.actors" in " ".join(p.cmdline()) for p in spawned)
+        assert any("scheduler" in p.cmdline() for p in spawned)
         assert any("postgres" in p.name() for p in spawned)
     finally:
         # Only the serve process is signalled, as an init system would: it must stop its

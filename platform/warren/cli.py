@@ -1,4 +1,4 @@
-"""The `warren` command: serve, worker, migrate, tenants check."""
+"""The `warren` command: serve, worker, scheduler, migrate, tenants, points, prime, jobs."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from warren.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from warren.accounts.models import User
+    from warren.runtime import Runtime
+    from warren.tenancy.tenant import Tenant
 
 
 @click.group()
@@ -173,7 +179,7 @@ def tenants_check(path: Path | None) -> None:
     click.echo(f"{path}: {len(registry)} tenants, all valid")
 
 
-def _tenant_and_user(slug: str, login: str):  # type: ignore[no-untyped-def]
+def _tenant_and_user(slug: str, login: str) -> tuple[Runtime, Tenant, User]:
     """The runtime, the tenant and the user an admin command names, or a clear exit."""
     from warren.accounts.lookup import find_user
     from warren.runtime import build_runtime

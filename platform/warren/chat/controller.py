@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Response
 from sqlalchemy import select
 
@@ -40,7 +41,7 @@ class ChatController(Controller):
 
     @get("/assistants/{assistant_key:str}", sync_to_thread=True)
     def conversation(
-        self, page: NamedDependency[Page], assistant_key: str
+        self, page: NamedDependency[Page], assistant_key: FromPath[str]
     ) -> Response[str] | Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
@@ -68,7 +69,7 @@ class ChatController(Controller):
 
     @post("/assistants/{assistant_key:str}", sync_to_thread=True, status_code=303)
     def send(
-        self, page: NamedDependency[Page], assistant_key: str, data: FormData
+        self, page: NamedDependency[Page], assistant_key: FromPath[str], data: FormData
     ) -> Response[str] | Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
@@ -84,7 +85,9 @@ class ChatController(Controller):
         return page.redirect(f"/assistants/{assistant_key}")
 
     @get("/assistants/{assistant_key:str}/state", sync_to_thread=True)
-    def state(self, page: NamedDependency[Page], assistant_key: str) -> Response[dict[str, Any]]:
+    def state(
+        self, page: NamedDependency[Page], assistant_key: FromPath[str]
+    ) -> Response[dict[str, Any]]:
         if page.user is None or assistant_key not in page.tenant.assistants:
             raise NotFoundException()
         last = _pending_reply(page, assistant_key)

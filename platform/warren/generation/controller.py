@@ -11,7 +11,7 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Response
 from sqlalchemy import select
 
@@ -73,7 +73,7 @@ class GenerationController(Controller):
 
     @get("/create/{product_key:str}", sync_to_thread=True)
     def create_form(
-        self, page: NamedDependency[Page], product_key: str
+        self, page: NamedDependency[Page], product_key: FromPath[str]
     ) -> Response[str] | Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
@@ -85,7 +85,13 @@ class GenerationController(Controller):
         return self._render_create(page, product_key, errors=[], prompt="", status_code=200)
 
     def _render_create(
-        self, page: Page, product_key: str, *, errors: list[str], prompt: str, status_code: int
+        self,
+        page: Page,
+        product_key: str,
+        *,
+        errors: list[str],
+        prompt: str,
+        status_code: int,
     ) -> Response[str]:
         assert page.user is not None
         product = page.tenant.products[product_key]
@@ -108,7 +114,7 @@ class GenerationController(Controller):
 
     @post("/create/{product_key:str}", sync_to_thread=True, status_code=303)
     def create_submit(
-        self, page: NamedDependency[Page], product_key: str, data: FormData
+        self, page: NamedDependency[Page], product_key: FromPath[str], data: FormData
     ) -> Response[str] | Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
@@ -165,7 +171,9 @@ class GenerationController(Controller):
         return page.redirect(f"{target}{separator}ref={upload.id}")
 
     @get("/jobs/{job_id:uuid}", sync_to_thread=True)
-    def job_page(self, page: NamedDependency[Page], job_id: uuid.UUID) -> Response[str] | Redirect:
+    def job_page(
+        self, page: NamedDependency[Page], job_id: FromPath[uuid.UUID]
+    ) -> Response[str] | Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
         job = _job_of(page, job_id)
@@ -174,7 +182,7 @@ class GenerationController(Controller):
 
     @get("/jobs/{job_id:uuid}/status", sync_to_thread=True)
     def job_status_json(
-        self, page: NamedDependency[Page], job_id: uuid.UUID
+        self, page: NamedDependency[Page], job_id: FromPath[uuid.UUID]
     ) -> Response[dict[str, Any]]:
         if page.user is None:
             raise NotFoundException()

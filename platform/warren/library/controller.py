@@ -7,6 +7,7 @@ import uuid
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
 from warren.library.models import ContentItem
@@ -81,7 +82,9 @@ class LibraryController(Controller):
         )
 
     @get("/library/{item_id:uuid}/download", sync_to_thread=True)
-    def download(self, page: NamedDependency[Page], item_id: uuid.UUID) -> Response[bytes]:
+    def download(
+        self, page: NamedDependency[Page], item_id: FromPath[uuid.UUID]
+    ) -> Response[bytes]:
         item = self._live_item(page, item_id)
         return _file(
             page,
@@ -92,7 +95,7 @@ class LibraryController(Controller):
         )
 
     @get("/library/{item_id:uuid}/view", sync_to_thread=True)
-    def view(self, page: NamedDependency[Page], item_id: uuid.UUID) -> Response[bytes]:
+    def view(self, page: NamedDependency[Page], item_id: FromPath[uuid.UUID]) -> Response[bytes]:
         item = self._live_item(page, item_id)
         return _file(
             page,
@@ -111,7 +114,9 @@ class LibraryController(Controller):
         return item
 
     @post("/library/{item_id:uuid}/delete", sync_to_thread=True, status_code=303)
-    def delete(self, page: NamedDependency[Page], item_id: uuid.UUID, data: FormData) -> Redirect:
+    def delete(
+        self, page: NamedDependency[Page], item_id: FromPath[uuid.UUID], data: FormData
+    ) -> Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
         delete_item(
@@ -124,7 +129,9 @@ class LibraryController(Controller):
         return page.redirect("/library")
 
     @post("/library/{item_id:uuid}/restore", sync_to_thread=True, status_code=303)
-    def restore(self, page: NamedDependency[Page], item_id: uuid.UUID) -> Response[str] | Redirect:
+    def restore(
+        self, page: NamedDependency[Page], item_id: FromPath[uuid.UUID]
+    ) -> Response[str] | Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
         try:
@@ -143,7 +150,9 @@ class LibraryController(Controller):
         return page.redirect("/library")
 
     @get("/uploads/{upload_id:uuid}/download", sync_to_thread=True)
-    def download_upload(self, page: NamedDependency[Page], upload_id: uuid.UUID) -> Response[bytes]:
+    def download_upload(
+        self, page: NamedDependency[Page], upload_id: FromPath[uuid.UUID]
+    ) -> Response[bytes]:
         if page.user is None:
             raise NotFoundException()
         upload = _upload(page, upload_id)
@@ -154,7 +163,9 @@ class LibraryController(Controller):
         )
 
     @post("/uploads/{upload_id:uuid}/delete", sync_to_thread=True, status_code=303)
-    def delete_upload(self, page: NamedDependency[Page], upload_id: uuid.UUID) -> Redirect:
+    def delete_upload(
+        self, page: NamedDependency[Page], upload_id: FromPath[uuid.UUID]
+    ) -> Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
         delete_upload(_upload(page, upload_id))
@@ -163,7 +174,7 @@ class LibraryController(Controller):
 
     @post("/uploads/{upload_id:uuid}/restore", sync_to_thread=True, status_code=303)
     def restore_upload(
-        self, page: NamedDependency[Page], upload_id: uuid.UUID
+        self, page: NamedDependency[Page], upload_id: FromPath[uuid.UUID]
     ) -> Response[str] | Redirect:
         if page.user is None:
             return page.redirect("/sign-in")
