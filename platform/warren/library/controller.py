@@ -97,15 +97,19 @@ class LibraryController(Controller):
     @get("/library/{item_id:uuid}/view", sync_to_thread=True)
     def view(self, page: NamedDependency[Page], item_id: FromPath[uuid.UUID]) -> Response[bytes]:
         item = self._live_item(page, item_id)
+        # Inline only for media a browser shows as media: a provider answering with HTML
+        # must never get it rendered on the brand's origin.
+        inline = item.content_type.split("/")[0] in {"image", "audio", "video"}
         return _file(
             page,
             item.storage_key,
             item.content_type,
             _filename(item.title, item.extension),
-            inline=True,
+            inline=inline,
         )
 
     def _live_item(self, page: Page, item_id: uuid.UUID) -> ContentItem:
+        """An item the signed-in user owns and has not deleted, or 404."""
         if page.user is None:
             raise NotFoundException()
         item = _item(page, item_id)

@@ -94,7 +94,12 @@ class Page:
             status_code=status_code,
             media_type="text/html; charset=utf-8",
             cookies=self._cookies,
-            headers={"Cache-Control": "no-store"},
+            headers={
+                "Cache-Control": "no-store",
+                "X-Frame-Options": "DENY",
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "same-origin",
+            },
         )
 
     def redirect(self, path: str) -> Redirect:

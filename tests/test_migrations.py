@@ -1,0 +1,32 @@
+"""The schema comes from migrations, and the migrations match the models."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from warren.db.models import Base
+from warren.runtime import Runtime
+
+
+def test_migrated_schema_matches_the_models(runtime: Runtime) -> None:
+    with runtime.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_every_tenant_owned_table_has_tenant_id(runtime: Runtime) -> None:
+    inspector = inspect(runtime.engine)
+    tables = set(inspector.get_table_names()) - {"alembic_version"}
+    assert {
+        "users",
+        "jobs",
+        "uploads",
+        "content_items",
+        "point_movements",
+        "chat_messages",
+    } <= tables
+    for table in tables:
+        columns = {column["name"] for column in inspector.get_columns(table)}
+        assert "tenant_id" in columns, table
