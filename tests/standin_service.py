@@ -7,14 +7,25 @@ exactly what left warren for a provider.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+
+import tomli_w
+
+from warren.generation.providers.registry import load_providers
+from warren.runtime import Runtime
+from warren.tenancy.registry import load_registry
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -112,3 +123,30 @@ def chat_answer(text: str) -> Answer:
 
 def image_answer(data: bytes) -> Answer:
     return Answer(body={"data": [{"b64_json": base64.b64encode(data).decode()}]})
+
+
+def with_standin(
+    runtime: Runtime,
+    service: FakeService,
+    tmp_path: Path,
+    routed: dict[str, dict[str, list[str]]],
+    **settings: str,
+) -> Runtime:
+    """``runtime`` with the named products and assistants of each tenant made by a
+    provider called "standin" that talks to ``service``; ``settings`` are that
+    provider's environment settings (IMAGE_MODEL="…", MAX_ATTEMPTS="1", …)."""
+    data = tomllib.loads((ROOT / "tenants.toml").read_text())
+    for slug, sections in routed.items():
+        for section, keys in sections.items():
+            for key in keys:
+                data[slug][section][key]["provider"] = "standin"
+    path = tmp_path / "tenants.toml"
+    path.write_bytes(tomli_w.dumps(data).encode())
+    environ = {
+        "WARREN_PROVIDER_STANDIN_URL": service.base_url,
+        "WARREN_PROVIDER_STANDIN_KEY": "sk-standin-key",
+        **{f"WARREN_PROVIDER_STANDIN_{name}": value for name, value in settings.items()},
+    }
+    return dataclasses.replace(
+        runtime, registry=load_registry(path), providers=load_providers(environ)
+    )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
-import tomllib
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -12,7 +10,6 @@ from pathlib import Path
 
 import dramatiq
 import pytest
-import tomli_w
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select, update
 
@@ -22,7 +19,6 @@ from warren.billing.models import PointMovement
 from warren.chat.conversation import add_message, history
 from warren.db.base import utcnow
 from warren.generation.models import Job
-from warren.generation.providers.registry import load_providers
 from warren.generation.recovery import recover_stale_jobs
 from warren.generation.runner import MAX_ATTEMPTS, Outcome, RetryLater, run_job
 from warren.generation.submit import submit_generation
@@ -30,10 +26,9 @@ from warren.library.models import ContentItem
 from warren.privacy.policy import policy_version
 from warren.queue.broker import QUEUE_NAME
 from warren.runtime import Runtime
-from warren.tenancy.registry import load_registry
 from warren.tenancy.tenant import Tenant
 
-from standin_service import Answer, FakeService, standin_service
+from standin_service import Answer, FakeService, standin_service, with_standin
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -130,23 +125,10 @@ def test_a_job_for_another_tenant_is_not_run_under_this_one(
 @pytest.fixture
 def failing_runtime(runtime: Runtime, tmp_path: Path) -> Iterator[tuple[Runtime, FakeService]]:
     """The same runtime, with songly's poems made by a provider that answers 503."""
-    data = tomllib.loads((ROOT / "tenants.toml").read_text())
-    data["songly"]["products"]["poem"]["provider"] = "standin"
-    path = tmp_path / "tenants.toml"
-    path.write_bytes(tomli_w.dumps(data).encode())
     with standin_service() as service:
         service.fallback = Answer(status=503, body={"error": {"message": "overloaded"}})
-        providers = load_providers(
-            {
-                "WARREN_PROVIDER_STANDIN_URL": service.base_url,
-                "WARREN_PROVIDER_STANDIN_KEY": "sk-standin",
-                "WARREN_PROVIDER_STANDIN_MAX_ATTEMPTS": "1",
-            }
-        )
-        yield (
-            dataclasses.replace(runtime, registry=load_registry(path), providers=providers),
-            service,
-        )
+        routed = {"songly": {"products": ["poem"]}}
+        yield with_standin(runtime, service, tmp_path, routed, MAX_ATTEMPTS="1"), service
 
 
 def test_provider_failures_are_retried_then_fail_with_a_reason_and_a_refund(
@@ -165,7 +147,7 @@ def test_provider_failures_are_retried_then_fail_with_a_reason_and_a_refund(
     assert failed.status == "failed"
     assert failed.error is not None
     assert "503" in failed.error or "did not" in failed.error
-    assert "sk-standin" not in failed.error
+    assert "sk-standin-key" not in failed.error
     assert len(service.requests) == MAX_ATTEMPTS
     assert movements(runtime, job_id) == ["reserve", "refund"]
     with runtime.sessions() as db:

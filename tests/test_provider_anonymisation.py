@@ -8,16 +8,13 @@ username, account, job and upload ids, the tenant, the client address, its hash,
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
-import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import tomli_w
 from dramatiq.brokers.stub import StubBroker
 from PIL import Image
 from sqlalchemy import select
@@ -25,16 +22,14 @@ from sqlalchemy import select
 from warren.accounts.lookup import find_user
 from warren.billing.ledger import grant
 from warren.generation.models import Job
-from warren.generation.providers.registry import load_providers
 from warren.library.models import ContentItem
 from warren.media.models import Upload
 from warren.privacy.ip import ip_value, parse_address
 from warren.runtime import Runtime
-from warren.tenancy.registry import load_registry
 
 from conftest import serving, worker_for
 from samples import photo
-from standin_service import FakeService, chat_answer, image_answer, standin_service
+from standin_service import FakeService, chat_answer, image_answer, standin_service, with_standin
 from webclient import BrandClient, sign_up
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,31 +47,13 @@ def small_png() -> bytes:
 
 @pytest.fixture
 def standin(runtime: Runtime, tmp_path: Path) -> Iterator[tuple[Runtime, FakeService]]:
-    data = tomllib.loads((ROOT / "tenants.toml").read_text())
-    for slug, routed in ROUTED.items():
-        for product in routed["products"]:
-            data[slug]["products"][product]["provider"] = "standin"
-        for assistant in routed["assistants"]:
-            data[slug]["assistants"][assistant]["provider"] = "standin"
-    path = tmp_path / "tenants.toml"
-    path.write_bytes(tomli_w.dumps(data).encode())
     with standin_service() as service:
         service.by_path = {
             "/chat/completions": chat_answer("Here is something lovely, written for you."),
             "/images/generations": image_answer(small_png()),
             "/images/edits": image_answer(small_png()),
         }
-        providers = load_providers(
-            {
-                "WARREN_PROVIDER_STANDIN_URL": service.base_url,
-                "WARREN_PROVIDER_STANDIN_KEY": "sk-standin-key",
-                "WARREN_PROVIDER_STANDIN_IMAGE_MODEL": "image-model",
-            }
-        )
-        yield (
-            dataclasses.replace(runtime, registry=load_registry(path), providers=providers),
-            service,
-        )
+        yield with_standin(runtime, service, tmp_path, ROUTED, IMAGE_MODEL="image-model"), service
 
 
 def drive(client: BrandClient, runtime: Runtime, slug: str, email: str, username: str) -> None:

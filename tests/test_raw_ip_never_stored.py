@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 from psycopg import sql
@@ -31,6 +30,7 @@ from warren.db.engine import libpq_url
 
 from conftest import TEST_SECRET, free_port
 from samples import photo
+from served import start_serve, wait_until_healthy
 from webclient import BrandClient, sign_up
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,31 +65,14 @@ def served(database_url: str, tmp_path: Path, clean_db: None) -> Iterator[Served
     env.pop("WARREN_BROKER_URL", None)
     env.pop("WARREN_MAIL_URL", None)
     env.pop("WARREN_STORAGE_URL", None)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "warren.cli", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base_url + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("warren serve did not start:\n" + log_path.read_text())
-            time.sleep(0.2)
-        try:
-            yield Served(base_url, data_dir, log_path, env)
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=60)
+    process = start_serve(port, env, log_path)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process, log_path)
+        yield Served(base_url, data_dir, log_path, env)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
 
 
 IMAGE_PRODUCT = {"vizardio": "portrait", "songly": "greeting-card", "homiwork": "portrait"}

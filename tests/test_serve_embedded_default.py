@@ -11,8 +11,6 @@ import os
 import shutil
 import signal
 import stat
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -23,6 +21,7 @@ import psutil
 import pytest
 
 from conftest import free_port
+from served import start_serve, wait_until_healthy
 from webclient import BrandClient, sign_up
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,27 +50,10 @@ def test_serve_runs_everything_on_embedded_defaults(data_dir: Path, tmp_path: Pa
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
     env["WARREN_DATA_DIR"] = str(data_dir)
     log_path = tmp_path / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "warren.cli", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_serve(port, env, log_path)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(base_url + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.3)
+        wait_until_healthy(base_url, process, log_path)
 
         for slug, name in [
             ("vizardio", "Vizardio"),

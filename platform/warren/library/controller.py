@@ -59,6 +59,18 @@ def _file(
     )
 
 
+def _gone(page: Page, exc: RestoreExpired) -> Response[str]:
+    return page.render(
+        "library.html",
+        410,
+        items=[],
+        uploads=[],
+        trashed_items=[],
+        trashed_uploads=[],
+        error=str(exc),
+    )
+
+
 def _filename(title: str, extension: str) -> str:
     safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in title).strip()[:60]
     return f"{safe or 'item'}.{extension}"
@@ -141,15 +153,7 @@ class LibraryController(Controller):
         try:
             restore_item(page.db, page.tenant, _item(page, item_id))
         except RestoreExpired as exc:
-            return page.render(
-                "library.html",
-                410,
-                items=[],
-                uploads=[],
-                trashed_items=[],
-                trashed_uploads=[],
-                error=str(exc),
-            )
+            return _gone(page, exc)
         page.db.commit()
         return page.redirect("/library")
 
@@ -185,14 +189,6 @@ class LibraryController(Controller):
         try:
             restore_upload(page.tenant, _upload(page, upload_id))
         except RestoreExpired as exc:
-            return page.render(
-                "library.html",
-                410,
-                items=[],
-                uploads=[],
-                trashed_items=[],
-                trashed_uploads=[],
-                error=str(exc),
-            )
+            return _gone(page, exc)
         page.db.commit()
         return page.redirect("/library")
