@@ -24,7 +24,7 @@ from warren.storage.tenant_store import TenantStore
 from samples import photo
 from webclient import BrandClient, sign_up
 
-IMAGE_PRODUCT = {"vizardio": "portrait", "songly": "greeting-card", "homiwork": "portrait"}
+IMAGE_PRODUCT = {"vizardio": "portrait", "songly": "portrait", "homiwork": "portrait"}
 
 
 def signed_up(

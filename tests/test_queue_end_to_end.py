@@ -20,8 +20,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
+from sqlalchemy import select
 
 from warren.accounts.signup import SignUpForm, sign_up
+from warren.billing.ledger import balance, grant
+from warren.generation.models import Job
+from warren.generation.submit import submit_generation
+from warren.library.models import ContentItem
 from warren.privacy.policy import policy_version
 from warren.queue.broker import QUEUE_NAME, make_broker
 from warren.runtime import build_runtime
@@ -148,6 +153,56 @@ def test_welcome_email_is_sent_after_commit_only(
     body = mail.get_payload(decode=True)
     assert isinstance(body, bytes)
     assert b"https://songly.gift/privacy" in body
+
+
+def test_a_generation_job_runs_through_a_real_broker(
+    real_broker: dramatiq.Broker, settings: Settings, database_url: str, clean_db: None
+) -> None:
+    if dramatiq.broker.global_broker is None:
+        dramatiq.set_broker(StubBroker())
+    import workers.actors
+    from workers.runtime import use_runtime
+
+    runtime = build_runtime(settings, database_url, broker=real_broker)
+    workers.actors.bind(real_broker)
+    use_runtime(runtime)
+    homiwork = runtime.registry.get("homiwork")
+    version = policy_version(homiwork)
+    name = f"gen{uuid.uuid4().hex[:6]}"
+    with runtime.sessions() as db:
+        user = sign_up(
+            db,
+            homiwork,
+            SignUpForm(f"{name}@example.com", name, "correct horse battery", True, version),
+            version,
+            "hmac-sha256:00",
+        ).user
+        assert user is not None
+        grant(db, homiwork, user.id, 10, "test")
+        result = submit_generation(db, homiwork, user.id, "poem", "About autumn", [])
+        assert result.job is not None
+        db.commit()
+        job_id = result.job.id
+
+    worker = Worker(real_broker, worker_timeout=100)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with runtime.sessions() as db:
+                status = db.scalar(select(Job.status).where(Job.id == job_id))
+            if status == "done" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        worker.stop()
+    assert status == "done"
+    with runtime.sessions() as db:
+        item = db.scalar(select(ContentItem).where(ContentItem.job_id == job_id))
+        assert item is not None
+        assert item.content_type.startswith("text/plain")
+        assert balance(db, homiwork, user.id) == 10 - homiwork.products["poem"].price
+    runtime.engine.dispose()
 
 
 def test_sign_up_enqueues_only_tenant_and_user_id(brand: Any, stub_broker: StubBroker) -> None:
