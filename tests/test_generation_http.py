@@ -13,16 +13,18 @@ from PIL import Image
 from sqlalchemy import select, update
 
 from warren.accounts.lookup import find_user
+from warren.accounts.models import User
 from warren.billing.ledger import balance, grant
 from warren.billing.models import PointMovement
 from warren.generation.models import Job
 from warren.library.models import ContentItem
+from warren.media.controller import safe_next
 from warren.media.models import Upload
 from warren.runtime import Runtime
 from warren.storage.tenant_store import TenantStore
 
 from samples import photo
-from webclient import BrandClient, sign_up
+from webclient import BrandClient, field, sign_up
 
 IMAGE_PRODUCT = {"vizardio": "portrait", "songly": "portrait", "homiwork": "portrait"}
 
@@ -46,7 +48,8 @@ def upload(client: BrandClient, data: bytes, name: str = "photo.jpg", next_page:
     token = client.csrf("/library")
     return client.post(
         "/uploads",
-        data={"_csrf": token, "next": next_page},
+        params={"_csrf": token},
+        data={"next": next_page},
         files={"file": (name, data, "application/octet-stream")},
     )
 
@@ -186,6 +189,8 @@ def test_delete_restore_and_trash_window(
 
     assert client.post(f"/library/{item_id}/restore", data={"_csrf": token}).status_code == 303
     assert client.get(item_url).status_code == 200
+    # The source photo deleted with the item came back with it.
+    assert f'id="upload-{ref}"' in client.get("/library").text
 
     client.post(f"/library/{item_id}/delete", data={"_csrf": token})
     with runtime.sessions() as db:
@@ -326,3 +331,85 @@ def test_chat_with_an_assistant(
         == 10 - runtime.registry.get("songly").products["assistant"].price
     )
     assert client.get("/assistants/nobody").status_code == 404
+
+
+def test_downloads_keep_names_in_any_script(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
+    client = signed_up(brand, runtime, "homiwork", "cyrillic")
+    ref = uploaded_id(upload(client, photo(800, 600), "Фото мамы.jpg"))
+    response = client.get(f"/uploads/{ref}/download")
+    assert response.status_code == 200
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("attachment; filename=")
+    assert "filename*=UTF-8''%D0%A4%D0%BE%D1%82%D0%BE" in disposition
+
+
+def test_simultaneous_sign_ups_with_one_email_get_one_account(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
+    import threading
+
+    clients = [brand("songly") for _ in range(6)]
+    pages = [client.get("/sign-up").text for client in clients]
+    statuses: list[int] = []
+    start = threading.Barrier(len(clients))
+
+    def go(client: BrandClient, page: str) -> None:
+        start.wait()
+        response = client.post(
+            "/sign-up",
+            data={
+                "_csrf": field(page, "_csrf"),
+                "policy_version": field(page, "policy_version"),
+                "email": "race@example.com",
+                "username": f"racer{clients.index(client)}",
+                "password": "correct horse battery",
+                "adult": "yes",
+            },
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=go, args=pair) for pair in zip(clients, pages, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [303] + [409] * 5
+    with runtime.sessions() as db:
+        assert len(db.scalars(select(User).where(User.tenant_id == "songly")).all()) == 1
+
+
+def test_large_bodies_are_refused_unless_they_are_uploads_by_a_signed_in_user(
+    brand: Callable[..., BrandClient],
+) -> None:
+    client = brand("vizardio")
+    token = client.csrf("/sign-in")
+    big_form = client.post(
+        "/sign-in", data={"_csrf": token, "login": "x" * (2 * 1024 * 1024), "password": "y"}
+    )
+    assert big_form.status_code == 413
+    anonymous_upload = client.post(
+        "/uploads",
+        params={"_csrf": token},
+        files={"file": ("a.jpg", photo(300, 200), "image/jpeg")},
+    )
+    assert anonymous_upload.status_code == 401
+    forged = client.post("/uploads", files={"file": ("a.jpg", photo(300, 200), "image/jpeg")})
+    assert forged.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("/create/portrait", "/create/portrait"),
+        ("/library?x=1", "/library?x=1"),
+        ("//evil.example", "/library"),
+        ("/\\evil.example", "/library"),
+        ("/\tevil", "/library"),
+        ("https://evil.example", "/library"),
+        ("", "/library"),
+    ],
+)
+def test_upload_return_paths_stay_on_the_site(value: str, expected: str) -> None:
+    assert safe_next(value, "/library") == expected

@@ -23,6 +23,7 @@ from warren.generation.recovery import recover_stale_jobs
 from warren.generation.runner import MAX_ATTEMPTS, Outcome, RetryLater, run_job
 from warren.generation.submit import submit_generation
 from warren.library.models import ContentItem
+from warren.media.models import Upload
 from warren.privacy.policy import policy_version
 from warren.queue.broker import QUEUE_NAME
 from warren.runtime import Runtime
@@ -256,4 +257,46 @@ def test_a_request_carrying_an_identifier_is_held_back(runtime: Runtime, clean_d
     failed = job(runtime, job_id)
     assert failed.error is not None
     assert "identify you" in failed.error
+    assert movements(runtime, job_id) == ["reserve", "refund"]
+
+
+def test_a_deleted_reference_is_never_sent(runtime: Runtime, clean_db: None) -> None:
+    from warren.media.uploads import store_upload
+
+    from samples import photo
+
+    tenant = runtime.registry.get("homiwork")
+    user = make_user(runtime, tenant, "regret", 50)
+    with runtime.sessions() as db:
+        upload = store_upload(db, runtime.store, tenant, user, photo(600, 400), "face.jpg")
+        result = submit_generation(db, tenant, user, "portrait", "A portrait", [upload.id])
+        assert result.job is not None
+        db.commit()
+        job_id = result.job.id
+        db.execute(update(Upload).where(Upload.id == upload.id).values(deleted_at=utcnow()))
+        db.commit()
+    assert run_job(runtime, tenant, job_id) is Outcome.FAILED
+    failed = job(runtime, job_id)
+    assert failed.error is not None
+    assert "deleted or expired" in failed.error
+    assert movements(runtime, job_id) == ["reserve", "refund"]
+
+
+def test_an_exhausted_job_is_not_claimed_again(runtime: Runtime, clean_db: None) -> None:
+    tenant = runtime.registry.get("vizardio")
+    job_id = submit(runtime, tenant, make_user(runtime, tenant, "dying", 20))
+    with runtime.sessions() as db:
+        db.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                status="running", attempts=MAX_ATTEMPTS, lease_until=utcnow() - timedelta(minutes=1)
+            )
+        )
+        db.commit()
+    assert run_job(runtime, tenant, job_id) is Outcome.SKIPPED
+    assert job(runtime, job_id).attempts == MAX_ATTEMPTS
+    with runtime.sessions() as db:
+        recover_stale_jobs(db, runtime.registry)
+    assert job(runtime, job_id).status == "failed"
     assert movements(runtime, job_id) == ["reserve", "refund"]

@@ -67,7 +67,8 @@ def drive(client: BrandClient, runtime: Runtime, slug: str, email: str, username
     token = client.csrf("/library")
     uploaded = client.post(
         "/uploads",
-        data={"_csrf": token, "next": "/library"},
+        params={"_csrf": token},
+        data={"next": "/library"},
         files={
             "file": (
                 f"{username}-selfie.jpg",
@@ -85,7 +86,7 @@ def drive(client: BrandClient, runtime: Runtime, slug: str, email: str, username
             f"/create/{product}",
             data={
                 "_csrf": token,
-                "prompt": f"A gift for my mother; reply to {email} please",
+                "prompt": f"A gift for my mother from {username.upper()}; reply to {email} please",
                 "ref": refs,
             },
         )

@@ -98,7 +98,8 @@ def order_and_wait(client: BrandClient, slug: str) -> None:
     token = client.csrf("/library")
     uploaded = client.post(
         "/uploads",
-        data={"_csrf": token, "next": "/library"},
+        params={"_csrf": token},
+        data={"next": "/library"},
         files={"file": ("me.jpg", photo(1600, 1200), "image/jpeg")},
     )
     ref = uploaded.headers["location"].split("ref=")[1]

@@ -260,5 +260,28 @@ def jobs_recover() -> None:
     runtime.close()
 
 
+@main.group()
+def uploads() -> None:
+    """Uploaded reference files."""
+
+
+@uploads.command("purge")
+def uploads_purge() -> None:
+    """Delete uploads past their upload period or their trash period (the scheduler does this every ten minutes)."""
+    from warren.media.expiry import purge_expired_uploads
+    from warren.runtime import build_runtime
+
+    settings = get_settings()
+    runtime = build_runtime(settings, _prepare(settings))
+
+    def report(tenant: str, count: int) -> None:
+        click.echo(f"  {tenant}: {count} deleted")
+
+    with runtime.sessions() as db:
+        total = purge_expired_uploads(db, runtime.store, runtime.registry, progress=report)
+    click.echo(f"{total} expired upload(s) deleted")
+    runtime.close()
+
+
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""Periodic housekeeping, run by `warren scheduler` (one per deployment).
+"""Periodic housekeeping, run by `warren scheduler` (one per deployment): recovering
+stalled jobs every minute, deleting expired uploads every ten minutes.
 
 APScheduler does the timing; each task is idempotent, so a second scheduler by mistake
 costs only duplicate work.
@@ -10,6 +11,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from warren.generation.recovery import recover_stale_jobs
 from warren.logs import get_logger
+from warren.media.expiry import purge_expired_uploads
 from warren.runtime import Runtime
 
 log = get_logger("warren.scheduler")
@@ -22,6 +24,13 @@ def recover_jobs(runtime: Runtime) -> None:
         log.info("stale jobs recovered", count=count)
 
 
+def purge_uploads(runtime: Runtime) -> None:
+    with runtime.sessions() as db:
+        count = purge_expired_uploads(db, runtime.store, runtime.registry)
+    if count:
+        log.info("expired uploads deleted", count=count)
+
+
 def run_scheduler(runtime: Runtime, *, recover_every_seconds: int = 60) -> None:
     scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(
@@ -30,6 +39,15 @@ def run_scheduler(runtime: Runtime, *, recover_every_seconds: int = 60) -> None:
         seconds=recover_every_seconds,
         args=[runtime],
         id="recover-jobs",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        purge_uploads,
+        "interval",
+        minutes=10,
+        args=[runtime],
+        id="purge-uploads",
         max_instances=1,
         coalesce=True,
     )

@@ -50,9 +50,7 @@ class AccountController(Controller):
             )
         result = sign_up(page.db, page.tenant, form, current, page.ip_value)
         if result.user is None:
-            status = (
-                409 if any("exists" in e or "taken" in e for e in result.errors.values()) else 400
-            )
+            status = 409 if result.conflict else 400
             return page.render(
                 "sign_up.html", status, form=form, errors=result.errors, policy_version=current
             )

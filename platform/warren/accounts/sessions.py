@@ -59,7 +59,10 @@ def start_session(db: Session, tenant: Tenant, key: bytes, user: User) -> str:
     return f"{token}.{_sign(key, token)}"
 
 
-def _verified_token(key: bytes, cookie: str) -> str | None:
+def verified_token(key: bytes, cookie: str | None) -> str | None:
+    """The token of a cookie signed with ``key``, or None."""
+    if not cookie:
+        return None
     token, _, signature = cookie.partition(".")
     if not token or not signature or not hmac.compare_digest(signature, _sign(key, token)):
         return None
@@ -69,7 +72,7 @@ def _verified_token(key: bytes, cookie: str) -> str | None:
 def resolve_session(db: Session, tenant: Tenant, key: bytes, cookie: str | None) -> SessionLookup:
     if not cookie:
         return SessionLookup(user=None, refused=False)
-    token = _verified_token(key, cookie)
+    token = verified_token(key, cookie)
     if token is None:
         return SessionLookup(user=None, refused=True)
     now = utcnow()
@@ -93,7 +96,7 @@ def resolve_session(db: Session, tenant: Tenant, key: bytes, cookie: str | None)
 
 
 def end_session(db: Session, tenant: Tenant, key: bytes, cookie: str | None) -> None:
-    token = _verified_token(key, cookie) if cookie else None
+    token = verified_token(key, cookie) if cookie else None
     if token is not None:
         db.execute(
             delete(AuthSession).where(

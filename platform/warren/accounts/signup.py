@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warren.accounts.models import User
@@ -35,6 +36,12 @@ class SignUpForm:
 class SignUpResult:
     user: User | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    # The email or username belongs to an existing account (409 rather than 400).
+    conflict: bool = False
+
+
+EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
+USERNAME_TAKEN = "This username is taken."
 
 
 def normalise_email(value: str) -> str | None:
@@ -71,15 +78,15 @@ def sign_up(
     assert email is not None
 
     if db.scalar(select(User.id).where(User.tenant_id == tenant.slug, User.email == email)):
-        errors["email"] = "An account with this email already exists. Sign in instead."
+        errors["email"] = EMAIL_TAKEN
     if db.scalar(
         select(User.id).where(
             User.tenant_id == tenant.slug, func.lower(User.username) == form.username.lower()
         )
     ):
-        errors["username"] = "This username is taken."
+        errors["username"] = USERNAME_TAKEN
     if errors:
-        return SignUpResult(errors=errors)
+        return SignUpResult(errors=errors, conflict=True)
 
     now = utcnow()
     user = User(
@@ -92,8 +99,17 @@ def sign_up(
         created_at=now,
         last_access_at=now,
     )
-    db.add(user)
-    db.flush()
+    try:
+        # A savepoint: a sign-up racing this one for the same email or username loses
+        # here on the unique index, and gets the same answer as if it had come second.
+        with db.begin_nested():
+            db.add(user)
+            db.flush()
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "") or ""
+        field_name = "username" if "username" in constraint else "email"
+        message = USERNAME_TAKEN if field_name == "username" else EMAIL_TAKEN
+        return SignUpResult(errors={field_name: message}, conflict=True)
     record_event(db, tenant, "sign_up", ip_value, user.id)
     enqueue_after_commit(db, WELCOME_ACTOR, tenant.slug, str(user.id))
     return SignUpResult(user=user)

@@ -21,7 +21,13 @@ def libpq_url(url: str) -> str:
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(
-        sqlalchemy_url(url), pool_size=pool_size, max_overflow=10, pool_pre_ping=True
+        sqlalchemy_url(url),
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,
+        # Statement parameters (emails, password hashes, prompts) stay out of error
+        # messages, and so out of logs.
+        hide_parameters=True,
     )
 
 

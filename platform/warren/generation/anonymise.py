@@ -4,8 +4,8 @@ The policy promises that providers get only the prompt text and the transformed 
 images, once, for one generation. So the request is built here from the job's prompt and
 its image uploads (already re-encoded JPEGs without metadata); text references are folded
 into the prompt; audio and video uploads are never sent. Email addresses are removed from
-the prompt, and a final check refuses the request if any identifier of the user or the
-job still appears in it.
+the prompt, and so is the user's username; a final check refuses the request if any
+identifier of the user or the job still appears in it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from warren.tenancy.tenant import Assistant, Tenant
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 EMAIL_PLACEHOLDER = "[email removed]"
+USERNAME_PLACEHOLDER = "[name removed]"
 TEXT_REFERENCE_MAX = 8000
 
 
@@ -36,7 +37,7 @@ class Identifiers:
     user_id: uuid.UUID
     job_id: uuid.UUID
     email: str
-    extra: tuple[str, ...] = ()
+    username: str
 
     def values(self) -> list[str]:
         return [
@@ -45,12 +46,19 @@ class Identifiers:
             str(self.job_id),
             self.job_id.hex,
             self.email,
-            *self.extra,
+            self.username,
         ]
 
 
-def scrub(text: str) -> str:
-    return EMAIL.sub(EMAIL_PLACEHOLDER, text)
+def scrub(text: str, identifiers: Identifiers) -> str:
+    """Email addresses, and the user's own username, out of a text bound for a provider."""
+    text = EMAIL.sub(EMAIL_PLACEHOLDER, text)
+    if identifiers.username:
+        own_name = re.compile(
+            rf"(?<![\w.-]){re.escape(identifiers.username)}(?![\w-])", re.IGNORECASE
+        )
+        text = own_name.sub(USERNAME_PLACEHOLDER, text)
+    return text
 
 
 def _check(texts: Iterable[str], blobs: Iterable[bytes], identifiers: Identifiers) -> None:
@@ -85,9 +93,9 @@ def generation_request(
             )
         elif upload.kind == "text":
             texts.append(store.get(upload.storage_key).decode("utf-8-sig")[:TEXT_REFERENCE_MAX])
-    full_prompt = scrub(prompt)
+    full_prompt = scrub(prompt, identifiers)
     if texts:
-        full_prompt += "".join(f"\n\nReference text:\n{scrub(text)}" for text in texts)
+        full_prompt += "".join(f"\n\nReference text:\n{scrub(text, identifiers)}" for text in texts)
     request = GenerationRequest(
         category=product.category,
         product=product_key,
@@ -106,7 +114,10 @@ def chat_turns(
     turns = [ChatTurn(role="system", content=assistant.system_prompt)]
     for role, content in messages:
         turns.append(
-            ChatTurn(role="assistant" if role == "assistant" else "user", content=scrub(content))
+            ChatTurn(
+                role="assistant" if role == "assistant" else "user",
+                content=scrub(content, identifiers),
+            )
         )
     _check([turn.content for turn in turns], [], identifiers)
     return turns

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Response
 from sqlalchemy import select
 
@@ -19,20 +16,9 @@ from warren.billing.ledger import balance
 from warren.generation.models import Job
 from warren.generation.submit import submit_generation
 from warren.library.models import ContentItem
-from warren.media.errors import UploadRejected
-from warren.media.uploads import store_upload, user_uploads
+from warren.media.uploads import user_uploads
 from warren.web.forms import FormData, form_values
 from warren.web.page import Page
-
-
-@dataclass
-class UploadForm:
-    file: UploadFile
-    next: str = "/library"
-
-
-def _safe_next(value: str | None, default: str) -> str:
-    return value if value and value.startswith("/") and not value.startswith("//") else default
 
 
 def _job_of(page: Page, job_id: uuid.UUID) -> Job:
@@ -138,37 +124,6 @@ class GenerationController(Controller):
             )
         page.db.commit()
         return page.redirect(f"/jobs/{result.job.id}")
-
-    @post("/uploads", sync_to_thread=True, status_code=303)
-    def upload(
-        self,
-        page: NamedDependency[Page],
-        data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
-    ) -> Response[str] | Redirect:
-        try:
-            if page.user is None:
-                return page.redirect("/sign-in")
-            try:
-                upload = store_upload(
-                    page.db,
-                    page.runtime.store,
-                    page.tenant,
-                    page.user.id,
-                    data.file.file.read(),
-                    data.file.filename,
-                )
-            except UploadRejected as exc:
-                return page.render(
-                    "upload_rejected.html",
-                    exc.status_code,
-                    reason=exc.reason,
-                    back=_safe_next(data.next, "/library"),
-                )
-        finally:
-            data.file.file.close()
-        target = _safe_next(data.next, "/library")
-        separator = "&" if "?" in target else "?"
-        return page.redirect(f"{target}{separator}ref={upload.id}")
 
     @get("/jobs/{job_id:uuid}", sync_to_thread=True)
     def job_page(

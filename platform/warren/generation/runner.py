@@ -44,6 +44,10 @@ MAX_ATTEMPTS = 3
 # Longer than the actor's time limit, so a live attempt never loses its lease.
 LEASE = timedelta(minutes=20)
 GENERIC_FAILURE = "Something went wrong while making this. Your energy points were refunded."
+REFERENCE_GONE = (
+    "A reference file was deleted or expired before this could be made. "
+    "Your energy points were refunded; upload it again to order."
+)
 HELD_BACK = (
     "This request was not sent: it contained details that identify you. "
     "Remove them from the description and try again; your energy points were refunded."
@@ -62,6 +66,10 @@ class RetryLater(Exception):
     """Raised to the actor so Dramatiq redelivers the message after a backoff."""
 
 
+class ReferenceGone(Exception):
+    """A reference file of the job was deleted or expired before the job ran."""
+
+
 def result_key(job: Job, extension: str) -> str:
     return f"results/{job.user_id}/{job.id}.{extension}"
 
@@ -75,6 +83,8 @@ def run_job(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Outcome:
         produced = _produce(runtime, tenant, job)
     except ProviderError as exc:
         return _failed_attempt(runtime, tenant, job, attempt, exc.reason, exc.retryable)
+    except ReferenceGone:
+        return _failed_attempt(runtime, tenant, job, attempt, REFERENCE_GONE, False)
     except AnonymisationError:
         log.warning(
             "request held back: it carried an identifier", job_id=str(job.id), tenant=tenant.slug
@@ -94,7 +104,16 @@ def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Job | None:
             .where(
                 Job.id == job_id,
                 Job.tenant_id == tenant.slug,
-                or_(Job.status == PENDING, and_(Job.status == RUNNING, Job.lease_until < now)),
+                or_(
+                    Job.status == PENDING,
+                    and_(
+                        Job.status == RUNNING,
+                        Job.lease_until < now,
+                        # Out of attempts while its workers kept dying: the recovery
+                        # sweep fails and refunds it; it is never sent again.
+                        Job.attempts < MAX_ATTEMPTS,
+                    ),
+                ),
             )
             .values(
                 status=RUNNING,
@@ -107,20 +126,29 @@ def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Job | None:
         db.commit()
         if job is not None:
             return job
-        current = db.scalar(
-            select(Job.status).where(Job.id == job_id, Job.tenant_id == tenant.slug)
-        )
-    if current == RUNNING:
+        current = db.execute(
+            select(Job.status, Job.lease_until).where(
+                Job.id == job_id, Job.tenant_id == tenant.slug
+            )
+        ).one_or_none()
+    if current is not None and current.status == RUNNING and current.lease_until > now:
         # Another worker holds a live lease: look again after a backoff.
         raise RetryLater(f"job {job_id} is running elsewhere")
     return None
 
 
 def _identifiers(db: Session, tenant: Tenant, job: Job) -> Identifiers:
-    email = db.scalar(
-        select(User.email).where(User.id == job.user_id, User.tenant_id == tenant.slug)
+    row = db.execute(
+        select(User.email, User.username).where(
+            User.id == job.user_id, User.tenant_id == tenant.slug
+        )
+    ).one_or_none()
+    return Identifiers(
+        user_id=job.user_id,
+        job_id=job.id,
+        email=row.email if row else "",
+        username=row.username if row else "",
     )
-    return Identifiers(user_id=job.user_id, job_id=job.id, email=email or "")
 
 
 def _produce(runtime: Runtime, tenant: Tenant, job: Job) -> GeneratedFile | str:
@@ -141,9 +169,14 @@ def _produce(runtime: Runtime, tenant: Tenant, job: Job) -> GeneratedFile | str:
                         Upload.tenant_id == tenant.slug,
                         Upload.user_id == job.user_id,
                         Upload.id.in_(job.reference_ids),
+                        Upload.deleted_at.is_(None),
+                        Upload.expires_at > utcnow(),
                     )
                 )
             )
+            if len(uploads) != len(set(job.reference_ids)):
+                # Deleted by the user or expired since the order: it must not be sent.
+                raise ReferenceGone()
             request = generation_request(
                 tenant, job.product_key, job.prompt, uploads, store, identifiers
             )

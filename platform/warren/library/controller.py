@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
+from warren.db.base import utcnow
 from warren.library.models import ContentItem
 from warren.library.service import (
     RestoreExpired,
@@ -23,6 +24,7 @@ from warren.library.service import (
 from warren.media.models import Upload
 from warren.media.uploads import get_upload, user_uploads
 from warren.storage.tenant_store import TenantStore
+from warren.web.downloads import content_disposition
 from warren.web.forms import FormData
 from warren.web.page import Page
 
@@ -47,12 +49,11 @@ def _file(
     page: Page, key: str, content_type: str, filename: str, *, inline: bool
 ) -> Response[bytes]:
     data = TenantStore(page.runtime.store, page.tenant.slug).get(key)
-    disposition = "inline" if inline else "attachment"
     return Response(
         data,
         media_type=content_type,
         headers={
-            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            "Content-Disposition": content_disposition(filename, inline=inline),
             "Cache-Control": "private, no-store",
             "X-Content-Type-Options": "nosniff",
         },
@@ -164,7 +165,7 @@ class LibraryController(Controller):
         if page.user is None:
             raise NotFoundException()
         upload = _upload(page, upload_id)
-        if upload.deleted_at is not None:
+        if upload.deleted_at is not None or upload.expires_at <= utcnow():
             raise NotFoundException()
         return _file(
             page, upload.storage_key, upload.content_type, upload.display_name, inline=False

@@ -76,6 +76,18 @@ def restore_item(db: Session, tenant: Tenant, item: ContentItem) -> None:
         raise RestoreExpired(
             f"Deleted items can be restored for {tenant.retention.trash_days} days; this one is gone."
         )
+    if item.source_upload_ids:
+        # The source files deleted together with the item come back with it.
+        db.execute(
+            update(Upload)
+            .where(
+                Upload.tenant_id == tenant.slug,
+                Upload.user_id == item.user_id,
+                Upload.id.in_(item.source_upload_ids),
+                Upload.deleted_at == item.deleted_at,
+            )
+            .values(deleted_at=None)
+        )
     item.deleted_at = None
 
 

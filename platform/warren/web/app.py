@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
@@ -11,6 +11,7 @@ from warren.accounts.controller import AccountController
 from warren.chat.controller import ChatController
 from warren.generation.controller import GenerationController
 from warren.library.controller import LibraryController
+from warren.media.controller import UploadController
 from warren.paths import BASE_STATIC_DIR
 from warren.privacy.controller import PrivacyController
 from warren.runtime import Runtime
@@ -22,6 +23,9 @@ from warren.web.home import home
 from warren.web.page import provide_db, provide_page
 from warren.web.templating import Templates
 
+# Every body but an upload is a small form: refuse anything larger before reading it.
+FORM_LIMIT = 1024 * 1024
+
 
 def create_litestar(runtime: Runtime) -> Litestar:
     return Litestar(
@@ -31,6 +35,14 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountController,
             PrivacyController,
             GenerationController,
+            # Only uploads may send large bodies (the largest any tenant accepts, plus
+            # room for the form around it); each kind's own limit is checked later.
+            Router(
+                "/",
+                route_handlers=[UploadController],
+                request_max_body_size=max(t.media.largest_upload for t in runtime.registry)
+                + 1024 * 1024,
+            ),
             LibraryController,
             ChatController,
             create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
@@ -44,10 +56,9 @@ def create_litestar(runtime: Runtime) -> Litestar:
         # Pages are HTML and there is no public JSON API yet: no /schema to serve.
         openapi_config=None,
         debug=False,
-        # The largest upload any tenant accepts, plus room for the form around it; each
-        # kind's own limit is checked after the type is known.
-        request_max_body_size=max(t.media.largest_upload for t in runtime.registry) + 1024 * 1024,
+        # warren configures logging itself (JSON lines, no raw addresses).
         logging_config=None,
+        request_max_body_size=FORM_LIMIT,
         on_shutdown=[runtime.close],
     )
 

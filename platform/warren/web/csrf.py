@@ -13,11 +13,13 @@ import secrets
 from litestar import Request
 from litestar.response import Response
 
-from warren.web.cookies import CSRF
+from warren.accounts.sessions import verified_token
+from warren.web.cookies import CSRF, SESSION
 from warren.web.edge import edge_context
 from warren.web.runtime_access import runtime_of
 
 FIELD = "_csrf"
+SIGNED_IN_ONLY = "Sign in to upload files."
 HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -35,9 +37,11 @@ async def csrf_guard(request: Request) -> Response[str] | None:  # type: ignore[
     if request.method not in UNSAFE:
         return None
     cookie = request.cookies.get(CSRF)
-    submitted = request.headers.get(HEADER)
+    # Multipart bodies (uploads) carry the token in the URL, so a forged or anonymous
+    # upload is refused before its body is read at all.
+    submitted = request.headers.get(HEADER) or request.query_params.get(FIELD)
     if submitted is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
+        "application/x-www-form-urlencoded"
     ):
         value = (await request.form()).get(FIELD)
         submitted = value if isinstance(value, str) else None
@@ -49,4 +53,18 @@ async def csrf_guard(request: Request) -> Response[str] | None:  # type: ignore[
             status_code=403,
             media_type="text/plain",
         )
+    return None
+
+
+async def upload_guard(request: Request) -> Response[str] | None:  # type: ignore[type-arg]
+    """before_request for uploads: the CSRF check, then a session cookie signed for this
+    tenant, both before the (possibly large) body is read. The handler still resolves
+    the session properly; this only keeps anonymous bodies out."""
+    refused = await csrf_guard(request)
+    if refused is not None:
+        return refused
+    tenant = edge_context(request.scope).tenant
+    key = runtime_of(request).keyring.for_tenant(tenant.slug).session
+    if verified_token(key, request.cookies.get(SESSION)) is None:
+        return Response(SIGNED_IN_ONLY, status_code=401, media_type="text/plain")
     return None

@@ -1,0 +1,85 @@
+"""Uploads are deleted when their upload period or trash period is over: objects, then rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from warren.accounts.lookup import find_user
+from warren.db.base import utcnow
+from warren.media.expiry import purge_expired_uploads
+from warren.media.models import Upload
+from warren.media.uploads import store_upload
+from warren.runtime import Runtime
+from warren.storage.base import ObjectNotFound
+from warren.storage.tenant_store import TenantStore
+
+from samples import photo
+from webclient import BrandClient, sign_up
+
+
+def test_expired_and_long_trashed_uploads_are_purged(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
+    client = brand("songly")
+    sign_up(client, "keeper@example.com", "keeper")
+    sign_up(brand("homiwork"), "keeper@example.com", "keeper")
+    made: dict[str, Upload] = {}
+    for slug in ["songly", "homiwork"]:
+        tenant = runtime.registry.get(slug)
+        with runtime.sessions() as db:
+            user = find_user(db, tenant, "keeper")
+            assert user is not None
+            for name in ["expired", "trashed", "fresh", "recently-trashed"]:
+                made[f"{slug}/{name}"] = store_upload(
+                    db, runtime.store, tenant, user.id, photo(300, 200), name
+                )
+    now = utcnow()
+    with runtime.sessions() as db:
+        for slug in ["songly", "homiwork"]:
+            db.execute(
+                update(Upload)
+                .where(Upload.id == made[f"{slug}/expired"].id)
+                .values(expires_at=now - timedelta(minutes=1))
+            )
+            db.execute(
+                update(Upload)
+                .where(Upload.id == made[f"{slug}/trashed"].id)
+                .values(deleted_at=now - timedelta(days=8))
+            )
+            db.execute(
+                update(Upload)
+                .where(Upload.id == made[f"{slug}/recently-trashed"].id)
+                .values(deleted_at=now - timedelta(days=1))
+            )
+        db.commit()
+
+    expired_id = made["songly/expired"].id
+    assert client.get(f"/uploads/{expired_id}/download").status_code == 404
+
+    seen: list[tuple[str, int]] = []
+    with runtime.sessions() as db:
+        assert (
+            purge_expired_uploads(
+                db, runtime.store, runtime.registry, progress=lambda t, n: seen.append((t, n))
+            )
+            == 4
+        )
+        remaining = {row.id for row in db.scalars(select(Upload))}
+    assert sorted(seen) == [("homiwork", 2), ("songly", 2)]
+    for key, upload in made.items():
+        slug, name = key.split("/")
+        store = TenantStore(runtime.store, slug)
+        gone = name in {"expired", "trashed"}
+        assert (upload.id in remaining) is not gone, key
+        if gone:
+            with pytest.raises(ObjectNotFound):
+                store.get(upload.storage_key)
+        else:
+            assert store.get(upload.storage_key)
+    # Running again finds nothing: a crashed sweep just resumes.
+    with runtime.sessions() as db:
+        assert purge_expired_uploads(db, runtime.store, runtime.registry) == 0
