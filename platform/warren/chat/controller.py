@@ -18,9 +18,10 @@ from warren.web.forms import FormData
 from warren.web.page import Page
 
 
-def _pending_reply(page: Page, assistant_key: str) -> Job | None:
+def _reply_state(page: Page, assistant_key: str) -> tuple[bool, str | None]:
+    """Whether the latest reply is still being written, and why it failed if it did."""
     assert page.user is not None
-    return page.db.scalar(
+    last = page.db.scalar(
         select(Job)
         .where(
             Job.tenant_id == page.tenant.slug,
@@ -30,6 +31,9 @@ def _pending_reply(page: Page, assistant_key: str) -> Job | None:
         .order_by(Job.created_at.desc())
         .limit(1)
     )
+    if last is None:
+        return False, None
+    return last.status not in (DONE, FAILED), last.error if last.status == FAILED else None
 
 
 class ChatController(Controller):
@@ -54,15 +58,15 @@ class ChatController(Controller):
         assistant = page.tenant.assistants.get(assistant_key)
         if assistant is None:
             raise NotFoundException()
-        last = _pending_reply(page, assistant_key)
+        waiting, failure = _reply_state(page, assistant_key)
         return page.render(
             "conversation.html",
             status_code,
             assistant_key=assistant_key,
             assistant=assistant,
             messages=history(page.db, page.tenant, page.user.id, assistant_key),
-            waiting=last is not None and last.status not in (DONE, FAILED),
-            failure=last.error if last is not None and last.status == FAILED else None,
+            waiting=waiting,
+            failure=failure,
             balance=balance(page.db, page.tenant, page.user.id),
             errors=errors,
         )
@@ -90,12 +94,12 @@ class ChatController(Controller):
     ) -> Response[dict[str, Any]]:
         if page.user is None or assistant_key not in page.tenant.assistants:
             raise NotFoundException()
-        last = _pending_reply(page, assistant_key)
+        waiting, failure = _reply_state(page, assistant_key)
         messages = history(page.db, page.tenant, page.user.id, assistant_key)
         return Response(
             {
-                "waiting": last is not None and last.status not in (DONE, FAILED),
-                "failure": last.error if last is not None and last.status == FAILED else None,
+                "waiting": waiting,
+                "failure": failure,
                 "messages": [{"role": m.role, "content": m.content} for m in messages],
             },
             headers={"Cache-Control": "no-store"},

@@ -159,7 +159,7 @@ class LibraryController(Controller):
         return page.redirect("/library")
 
     @get("/uploads/{upload_id:uuid}/download", sync_to_thread=True)
-    def download_upload(
+    def upload_download(
         self, page: NamedDependency[Page], upload_id: FromPath[uuid.UUID]
     ) -> Response[bytes]:
         if page.user is None:
@@ -172,7 +172,7 @@ class LibraryController(Controller):
         )
 
     @post("/uploads/{upload_id:uuid}/delete", sync_to_thread=True, status_code=303)
-    def delete_upload(
+    def upload_delete(
         self, page: NamedDependency[Page], upload_id: FromPath[uuid.UUID]
     ) -> Redirect:
         if page.user is None:
@@ -182,7 +182,7 @@ class LibraryController(Controller):
         return page.redirect("/library")
 
     @post("/uploads/{upload_id:uuid}/restore", sync_to_thread=True, status_code=303)
-    def restore_upload(
+    def upload_restore(
         self, page: NamedDependency[Page], upload_id: FromPath[uuid.UUID]
     ) -> Response[str] | Redirect:
         if page.user is None:
