@@ -217,7 +217,7 @@ def test_a_session_cookie_replayed_on_another_brand_is_refused(
     replay.cookies.set("warren_session", stolen)
     response = replay.get("/account")
     assert response.status_code == 303
-    assert response.headers["location"] == "/sign-in"
+    assert response.headers["location"] == "/sign-in?next=/account"
     assert any(e.kind == "session_refused" for e in events(runtime, "songly"))
 
 

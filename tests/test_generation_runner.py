@@ -18,6 +18,8 @@ from warren.billing.ledger import balance, grant
 from warren.billing.models import PointMovement
 from warren.chat.conversation import add_message, history
 from warren.db.base import utcnow
+from warren.db.unit_of_work import unit_of_work
+from warren.errors import InsufficientPoints
 from warren.generation.models import Job
 from warren.generation.recovery import recover_stale_jobs
 from warren.generation.runner import MAX_ATTEMPTS, Outcome, RetryLater, run_job
@@ -49,11 +51,8 @@ def make_user(runtime: Runtime, tenant: Tenant, name: str, points: int) -> uuid.
 def submit(
     runtime: Runtime, tenant: Tenant, user_id: uuid.UUID, product: str = "poem"
 ) -> uuid.UUID:
-    with runtime.sessions() as db:
-        result = submit_generation(db, tenant, user_id, product, "About the sea", [])
-        assert result.job is not None, result.errors
-        db.commit()
-        return result.job.id
+    with unit_of_work(runtime.sessions) as db:
+        return submit_generation(db, tenant, user_id, product, "About the sea", []).id
 
 
 def movements(runtime: Runtime, job_id: uuid.UUID) -> list[str]:
@@ -179,11 +178,12 @@ def test_concurrent_orders_never_overdraw(runtime: Runtime, clean_db: None) -> N
 
     def attempt() -> None:
         start.wait()
-        with runtime.sessions() as db:
-            result = submit_generation(db, tenant, user, "poem", "At once", [])
-            if result.job is not None:
-                db.commit()
-            results.append(result.job is not None)
+        try:
+            with unit_of_work(runtime.sessions) as db:
+                submit_generation(db, tenant, user, "poem", "At once", [])
+            results.append(True)
+        except InsufficientPoints:
+            results.append(False)
 
     threads = [threading.Thread(target=attempt) for _ in range(12)]
     for thread in threads:
@@ -249,10 +249,8 @@ def test_a_request_carrying_an_identifier_is_held_back(runtime: Runtime, clean_d
     user = make_user(runtime, tenant, "leaky", 20)
     with runtime.sessions() as db:
         # The user's id pasted into the prompt: it is not an email, so only the final check stops it.
-        result = submit_generation(db, tenant, user, "poem", f"my account is {user}", [])
-        assert result.job is not None
+        job_id = submit_generation(db, tenant, user, "poem", f"my account is {user}", []).id
         db.commit()
-        job_id = result.job.id
     assert run_job(runtime, tenant, job_id) is Outcome.FAILED
     failed = job(runtime, job_id)
     assert failed.error is not None
@@ -269,10 +267,8 @@ def test_a_deleted_reference_is_never_sent(runtime: Runtime, clean_db: None) -> 
     user = make_user(runtime, tenant, "regret", 50)
     with runtime.sessions() as db:
         upload = store_upload(db, runtime.store, tenant, user, photo(600, 400), "face.jpg")
-        result = submit_generation(db, tenant, user, "portrait", "A portrait", [upload.id])
-        assert result.job is not None
+        job_id = submit_generation(db, tenant, user, "portrait", "A portrait", [upload.id]).id
         db.commit()
-        job_id = result.job.id
         db.execute(update(Upload).where(Upload.id == upload.id).values(deleted_at=utcnow()))
         db.commit()
     assert run_job(runtime, tenant, job_id) is Outcome.FAILED

@@ -67,8 +67,7 @@ def drive(client: BrandClient, runtime: Runtime, slug: str, email: str, username
     token = client.csrf("/library")
     uploaded = client.post(
         "/uploads",
-        params={"_csrf": token},
-        data={"next": "/library"},
+        data={"_csrf": token, "next": "/library"},
         files={
             "file": (
                 f"{username}-selfie.jpg",

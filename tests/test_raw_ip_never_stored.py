@@ -98,8 +98,7 @@ def order_and_wait(client: BrandClient, slug: str) -> None:
     token = client.csrf("/library")
     uploaded = client.post(
         "/uploads",
-        params={"_csrf": token},
-        data={"next": "/library"},
+        data={"_csrf": token, "next": "/library"},
         files={"file": ("me.jpg", photo(1600, 1200), "image/jpeg")},
     )
     ref = uploaded.headers["location"].split("ref=")[1]

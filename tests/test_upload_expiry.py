@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from warren.accounts.lookup import find_user
 from warren.db.base import utcnow
+from warren.db.unit_of_work import unit_of_work
 from warren.media.expiry import purge_expired_uploads
 from warren.media.models import Upload
 from warren.media.uploads import store_upload
@@ -30,7 +31,7 @@ def test_expired_and_long_trashed_uploads_are_purged(
     made: dict[str, Upload] = {}
     for slug in ["songly", "homiwork"]:
         tenant = runtime.registry.get(slug)
-        with runtime.sessions() as db:
+        with unit_of_work(runtime.sessions) as db:
             user = find_user(db, tenant, "keeper")
             assert user is not None
             for name in ["expired", "trashed", "fresh", "recently-trashed"]:

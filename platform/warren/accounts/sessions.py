@@ -64,7 +64,10 @@ def verified_token(key: bytes, cookie: str | None) -> str | None:
     if not cookie:
         return None
     token, _, signature = cookie.partition(".")
-    if not token or not signature or not hmac.compare_digest(signature, _sign(key, token)):
+    # Tokens and signatures warren mints are ASCII; anything else is someone else's.
+    if not token or not signature or not cookie.isascii():
+        return None
+    if not hmac.compare_digest(signature, _sign(key, token)):
         return None
     return token
 

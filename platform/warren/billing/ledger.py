@@ -15,14 +15,8 @@ from sqlalchemy.orm import Session
 
 from warren.accounts.models import User
 from warren.billing.models import PointMovement
+from warren.errors import InsufficientPoints
 from warren.tenancy.tenant import Tenant
-
-
-class InsufficientPoints(Exception):
-    def __init__(self, needed: int, balance: int) -> None:
-        self.needed = needed
-        self.balance = balance
-        super().__init__(f"This needs {needed} energy points; you have {balance}.")
 
 
 def balance(db: Session, tenant: Tenant, user_id: uuid.UUID) -> int:

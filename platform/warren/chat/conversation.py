@@ -8,7 +8,9 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from warren.chat.models import ChatMessage
-from warren.generation.submit import SubmitResult, submit_chat_reply
+from warren.errors import InvalidInput, NotFound
+from warren.generation.models import Job
+from warren.generation.submit import submit_chat_reply
 from warren.tenancy.tenant import Tenant
 
 MESSAGE_MAX = 4000
@@ -64,16 +66,17 @@ def add_message(
     return message
 
 
-def ask(
-    db: Session, tenant: Tenant, user_id: uuid.UUID, assistant_key: str, text: str
-) -> SubmitResult:
-    """Store the user's message and queue the assistant's reply (paid per reply)."""
+def ask(db: Session, tenant: Tenant, user_id: uuid.UUID, assistant_key: str, text: str) -> Job:
+    """Store the user's message and queue the assistant's reply (paid per reply).
+
+    Raises NotFound, InvalidInput (field "message") or InsufficientPoints; the caller's
+    unit of work then rolls the message back with everything else."""
     if assistant_key not in tenant.assistants:
-        return SubmitResult(errors=["This assistant is not offered here."], status_code=404)
+        raise NotFound("This assistant is not offered here.")
     text = text.replace("\r\n", "\n").strip()
     if not text:
-        return SubmitResult(errors=["Write a message first."])
+        raise InvalidInput({"message": "Write a message first."})
     if len(text) > MESSAGE_MAX:
-        return SubmitResult(errors=[f"Keep messages under {MESSAGE_MAX} characters."])
+        raise InvalidInput({"message": f"Keep messages under {MESSAGE_MAX} characters."})
     add_message(db, tenant, user_id, assistant_key, "user", text)
     return submit_chat_reply(db, tenant, user_id, assistant_key)

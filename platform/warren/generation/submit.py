@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warren.billing.ledger import InsufficientPoints, reserve
+from warren.billing.ledger import reserve
 from warren.db.base import utcnow
+from warren.errors import InvalidInput, NotFound
 from warren.generation.models import Job
 from warren.media.models import Upload
 from warren.queue.port import enqueue_after_commit
@@ -17,14 +17,6 @@ from warren.tenancy.tenant import Tenant
 
 RUN_JOB_ACTOR = "run_generation_job"
 PROMPT_MAX = 4000
-
-
-@dataclass
-class SubmitResult:
-    job: Job | None = None
-    errors: list[str] = field(default_factory=list)
-    # 402 when the points do not suffice, 400 for anything else.
-    status_code: int = 400
 
 
 def _clean_prompt(prompt: str) -> str:
@@ -38,19 +30,22 @@ def submit_generation(
     product_key: str,
     prompt: str,
     reference_ids: list[uuid.UUID],
-) -> SubmitResult:
+) -> Job:
+    """Validate the order, reserve its price and queue it. Raises InvalidInput (field
+    "prompt", "references"), InsufficientPoints or NotFound; the caller's unit of work
+    commits, and only then is the job sent to a worker."""
     product = tenant.products.get(product_key)
     if product is None or product.category == "assistant":
-        return SubmitResult(errors=["This product is not offered here."])
+        raise NotFound("This product is not offered here.")
     prompt = _clean_prompt(prompt)
-    errors: list[str] = []
+    errors: dict[str, str] = {}
     if not prompt:
-        errors.append("Describe what you would like us to make.")
+        errors["prompt"] = "Describe what you would like us to make."
     elif len(prompt) > PROMPT_MAX:
-        errors.append(f"Keep the description under {PROMPT_MAX} characters.")
+        errors["prompt"] = f"Keep the description under {PROMPT_MAX} characters."
     unique_refs = list(dict.fromkeys(reference_ids))
     if len(unique_refs) > tenant.media.max_references:
-        errors.append(f"Choose at most {tenant.media.max_references} reference files.")
+        errors["references"] = f"Choose at most {tenant.media.max_references} reference files."
     if unique_refs:
         uploads = list(
             db.scalars(
@@ -64,12 +59,12 @@ def submit_generation(
             )
         )
         if len(uploads) != len(unique_refs):
-            errors.append("One of the chosen reference files is no longer available.")
+            errors["references"] = "One of the chosen reference files is no longer available."
         elif any(upload.kind not in product.references for upload in uploads):
             allowed = ", ".join(product.references) or "no reference files"
-            errors.append(f"{product.title} accepts {allowed}.")
+            errors["references"] = f"{product.title} accepts {allowed}."
     if errors:
-        return SubmitResult(errors=errors)
+        raise InvalidInput(errors)
     return _create_job(
         db,
         tenant,
@@ -96,7 +91,7 @@ def _create_job(
     price: int,
     reference_ids: list[uuid.UUID],
     assistant_key: str | None,
-) -> SubmitResult:
+) -> Job:
     job = Job(
         id=uuid.uuid4(),
         tenant_id=tenant.slug,
@@ -113,19 +108,13 @@ def _create_job(
         created_at=utcnow(),
         queued_at=utcnow(),
     )
-    try:
-        reserve(db, tenant, user_id, job.id, price)
-    except InsufficientPoints as exc:
-        db.rollback()
-        return SubmitResult(errors=[str(exc)], status_code=402)
+    reserve(db, tenant, user_id, job.id, price)
     db.add(job)
     enqueue_after_commit(db, RUN_JOB_ACTOR, tenant.slug, str(job.id))
-    return SubmitResult(job=job)
+    return job
 
 
-def submit_chat_reply(
-    db: Session, tenant: Tenant, user_id: uuid.UUID, assistant_key: str
-) -> SubmitResult:
+def submit_chat_reply(db: Session, tenant: Tenant, user_id: uuid.UUID, assistant_key: str) -> Job:
     """A job for the assistant's reply to the conversation as it stands."""
     product_key, product = next(
         (key, p) for key, p in tenant.products.items() if p.category == "assistant"

@@ -14,13 +14,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from warren.db.base import utcnow
+from warren.errors import Gone, NotFound
 from warren.library.models import ContentItem
 from warren.media.models import Upload
 from warren.tenancy.tenant import Tenant
-
-
-class RestoreExpired(Exception):
-    pass
 
 
 def items(
@@ -42,15 +39,19 @@ def trash_cutoff(tenant: Tenant, now: datetime) -> datetime:
 
 
 def get_item(
-    db: Session, tenant: Tenant, user_id: uuid.UUID, item_id: uuid.UUID
-) -> ContentItem | None:
-    return db.scalar(
+    db: Session, tenant: Tenant, user_id: uuid.UUID, item_id: uuid.UUID, *, live: bool = False
+) -> ContentItem:
+    """The user's item (``live``: and not in the trash); NotFound for anyone else's."""
+    item = db.scalar(
         select(ContentItem).where(
             ContentItem.tenant_id == tenant.slug,
             ContentItem.user_id == user_id,
             ContentItem.id == item_id,
         )
     )
+    if item is None or (live and item.deleted_at is not None):
+        raise NotFound()
+    return item
 
 
 def delete_item(db: Session, tenant: Tenant, item: ContentItem, *, with_sources: bool) -> None:
@@ -73,7 +74,7 @@ def restore_item(db: Session, tenant: Tenant, item: ContentItem) -> None:
     if item.deleted_at is None:
         return
     if item.deleted_at <= trash_cutoff(tenant, utcnow()):
-        raise RestoreExpired(
+        raise Gone(
             f"Deleted items can be restored for {tenant.retention.trash_days} days; this one is gone."
         )
     if item.source_upload_ids:
@@ -100,5 +101,11 @@ def restore_upload(tenant: Tenant, upload: Upload) -> None:
         return
     now = utcnow()
     if upload.deleted_at <= trash_cutoff(tenant, now) or upload.expires_at <= now:
-        raise RestoreExpired("This upload can no longer be restored.")
+        raise Gone("This upload can no longer be restored.")
     upload.deleted_at = None
+
+
+def download_name(item: ContentItem) -> str:
+    """A file name for the item's title: letters, digits, spaces, dashes; never a path."""
+    safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in item.title).strip()[:60]
+    return f"{safe or 'item'}.{item.extension}"

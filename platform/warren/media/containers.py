@@ -12,7 +12,7 @@ import struct
 import wave
 from collections.abc import Callable
 
-from warren.media.errors import UploadRejected
+from warren.media.errors import UploadCorrupt, UploadRejected
 
 _FRAME_SEARCH = 64 * 1024  # how far past the tags an MP3's first frame may start
 
@@ -26,16 +26,15 @@ def check_container(content_type: str, data: bytes) -> None:
 
 
 def _incomplete(what: str) -> UploadRejected:
-    return UploadRejected(
-        422,
+    return UploadCorrupt(
         f"This {what} is incomplete: it was cut off, perhaps while uploading. "
         "Please upload the whole file again.",
     )
 
 
 def _damaged(what: str) -> UploadRejected:
-    return UploadRejected(
-        422, f"This {what} is damaged and cannot be played. Please export it again and re-upload."
+    return UploadCorrupt(
+        f"This {what} is damaged and cannot be played. Please export it again and re-upload."
     )
 
 
@@ -45,7 +44,7 @@ def check_wav(data: bytes) -> None:
             frames = wav.getnframes()
             frame_size = wav.getsampwidth() * wav.getnchannels()
             if frames <= 0 or frame_size <= 0 or wav.getframerate() <= 0:
-                raise UploadRejected(422, "This WAV file contains no sound.")
+                raise UploadCorrupt("This WAV file contains no sound.")
             # The header's frame count is only a claim; read the samples to see they are
             # all there (in slices, so a 50 MB file is not copied at once).
             remaining = frames
@@ -56,8 +55,7 @@ def check_wav(data: bytes) -> None:
                 remaining -= len(chunk) // frame_size
     except (wave.Error, EOFError, struct.error) as exc:
         # Python's wave reads PCM only; float or compressed WAVs land here too.
-        raise UploadRejected(
-            422,
+        raise UploadCorrupt(
             "This WAV file could not be read: it is damaged, cut short or not PCM audio. "
             "Please export it as 16-bit PCM WAV or as MP3.",
         ) from exc

@@ -1,27 +1,35 @@
-"""The one error an upload can end in, carrying what the user is told."""
+"""The errors an upload can end in, carrying what the user is told."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-# 413: too large; 415: not a kind warren takes; 422: the right kind, but broken or hostile.
-StatusCode = Literal[413, 415, 422]
+from warren.errors import DomainError, PayloadTooLarge, Unprocessable, UnsupportedType
 
 
-class UploadRejected(Exception):
+class UploadRejected(DomainError):
     """An upload warren will not keep.
 
-    ``reason`` is shown to the user as it is, so it must say what to do next and must
+    The message is shown to the user as it is, so it must say what to do next and must
     never echo text taken from the file (a name or a string in it could be crafted).
     """
 
-    def __init__(self, status_code: StatusCode, reason: str) -> None:
-        super().__init__(reason)
-        self.status_code: int = status_code
-        self.reason: str = reason
+    @property
+    def reason(self) -> str:
+        return self.message
 
     def __repr__(self) -> str:
-        return f"UploadRejected({self.status_code}, {self.reason!r})"
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class UploadTooLarge(UploadRejected, PayloadTooLarge):
+    pass
+
+
+class UploadUnsupported(UploadRejected, UnsupportedType):
+    """Not a kind of file warren takes."""
+
+
+class UploadCorrupt(UploadRejected, Unprocessable):
+    """The right kind, but broken or hostile."""
 
 
 def too_large(size: int, limit: int, what: str) -> UploadRejected:
@@ -29,7 +37,7 @@ def too_large(size: int, limit: int, what: str) -> UploadRejected:
     if actual == allowed:
         # Just over the limit rounds to the limit itself; "25 MB; at most 25 MB" helps nobody.
         actual, allowed = f"{size:,} bytes", f"{limit:,} bytes"
-    return UploadRejected(413, f"This file is {actual}; {what} may be at most {allowed}.")
+    return UploadTooLarge(f"This file is {actual}; {what} may be at most {allowed}.")
 
 
 def megabytes(size: int) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
-from warren.media.errors import UploadRejected
+from warren.media.errors import UploadCorrupt, UploadRejected
 from warren.media.geometry import Size, draft_box, fit_within
 from warren.media.resize import resize_striped
 from warren.media.sniff import heif_supported
@@ -128,8 +128,7 @@ def decode_scaled(data: bytes, *, max_side: int, max_pixels: int) -> DecodedImag
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _bomb(max_pixels) from exc
     except _DECODE_ERRORS as exc:
-        raise UploadRejected(
-            422,
+        raise UploadCorrupt(
             "This photo could not be read: the file is damaged or was not uploaded completely. "
             "Please try again or choose another copy.",
         ) from exc
@@ -141,16 +140,14 @@ def _refuse_bombs(size: Size, max_pixels: int) -> None:
     # a few kilobytes of PNG can declare a canvas of gigabytes.
     width, height = size
     if width * height > max_pixels:
-        raise UploadRejected(
-            422,
+        raise UploadCorrupt(
             f"This photo is {width}×{height} pixels; photos may have at most "
             f"{_megapixels(max_pixels)} megapixels.",
         )
 
 
 def _bomb(max_pixels: int) -> UploadRejected:
-    return UploadRejected(
-        422,
+    return UploadCorrupt(
         f"This photo declares a size too large to process safely; photos may have at most "
         f"{_megapixels(max_pixels)} megapixels.",
     )

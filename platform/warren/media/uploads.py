@@ -2,8 +2,8 @@
 
 The bytes that reach storage are already the transformed ones (for images: the re-encoded
 JPEG), so the original never lands in object storage or the database. The object is
-written before the row is committed and deleted again if the commit fails, so a failed
-upload leaves nothing behind.
+written before the row, and deleted again if the caller's unit of work does not commit,
+so a failed upload leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warren.db.base import utcnow
+from warren.db.unit_of_work import on_rollback
+from warren.errors import NotFound
 from warren.media.models import Upload
 from warren.media.validate import prepare_upload
 from warren.storage.base import ObjectStore
@@ -61,13 +63,10 @@ def store_upload(
     )
     tenant_store = TenantStore(store, tenant.slug)
     tenant_store.put(key, prepared.data, prepared.content_type)
-    try:
-        db.add(upload)
-        db.commit()
-    except BaseException:
-        db.rollback()
-        tenant_store.delete_many([key])
-        raise
+    # The object exists before its row: if the unit of work does not commit, it goes.
+    on_rollback(db, lambda: tenant_store.delete_many([key]))
+    db.add(upload)
+    db.flush()
     return upload
 
 
@@ -86,10 +85,16 @@ def user_uploads(
 
 
 def get_upload(
-    db: Session, tenant: Tenant, user_id: uuid.UUID, upload_id: uuid.UUID
-) -> Upload | None:
-    return db.scalar(
+    db: Session, tenant: Tenant, user_id: uuid.UUID, upload_id: uuid.UUID, *, live: bool = False
+) -> Upload:
+    """The user's upload (``live``: neither in the trash nor expired); NotFound otherwise."""
+    upload = db.scalar(
         select(Upload).where(
             Upload.tenant_id == tenant.slug, Upload.user_id == user_id, Upload.id == upload_id
         )
     )
+    if upload is None or (
+        live and (upload.deleted_at is not None or upload.expires_at <= utcnow())
+    ):
+        raise NotFound()
+    return upload

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from warren.media.containers import check_container
-from warren.media.errors import UploadRejected, too_large
+from warren.media.errors import UploadCorrupt, UploadUnsupported, too_large
 from warren.media.image_transform import transform_image
 from warren.media.sniff import Kind, describe, sniff
 from warren.media.text import decode_text
@@ -40,15 +40,14 @@ def prepare_upload(data: bytes, media: MediaSettings) -> PreparedUpload:
     damaged, cut short or a decompression bomb.
     """
     if not data:
-        raise UploadRejected(422, "The file is empty.")
+        raise UploadCorrupt("The file is empty.")
     # Before anything reads the content: no upload larger than any limit is worth sniffing.
     if len(data) > media.largest_upload:
         raise too_large(len(data), media.largest_upload, "uploads")
 
     sniffed = sniff(data)
     if sniffed is None:
-        raise UploadRejected(
-            415,
+        raise UploadUnsupported(
             "This file is not a supported photo, audio, video or text file "
             f"(detected: {describe(data)}).",
         )
@@ -63,7 +62,7 @@ def prepare_upload(data: bytes, media: MediaSettings) -> PreparedUpload:
         return PreparedUpload("image", "image/jpeg", "jpg", image.jpeg, image.width, image.height)
     if sniffed.kind == "text":
         if not decode_text(data):
-            raise UploadRejected(422, "The file is empty.")  # a byte-order mark and nothing else
+            raise UploadCorrupt("The file is empty.")  # a byte-order mark and nothing else
     else:
         check_container(sniffed.content_type, data)
     return PreparedUpload(sniffed.kind, sniffed.content_type, sniffed.extension, data, None, None)

@@ -80,3 +80,11 @@ def record_choice(
             ip_value=ip_value,
         )
     )
+
+
+# Where each analytics vendor's script loads from and reports to: the only third-party
+# origins a brand's pages may reach, and only while analytics_allowed() says so.
+ANALYTICS_ORIGINS: dict[str, tuple[str, ...]] = {
+    "yandex_metrika": ("https://mc.yandex.ru",),
+    "none": (),
+}

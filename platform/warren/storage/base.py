@@ -19,6 +19,9 @@ from typing import Protocol
 MAX_KEY_BYTES = 1024
 MAX_SEGMENT_BYTES = 255
 
+# What a streamed read hands over at a time.
+CHUNK = 64 * 1024
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -42,6 +45,14 @@ class ObjectStore(Protocol):
         """The object's bytes; raises :class:`ObjectNotFound`."""
 
     def exists(self, key: str) -> bool: ...
+
+    def size(self, key: str) -> int:
+        """The object's length in bytes; raises :class:`ObjectNotFound`."""
+
+    def read_range(self, key: str, start: int, length: int) -> Iterator[bytes]:
+        """``length`` bytes from ``start``, in chunks of at most :data:`CHUNK` bytes, so a
+        download never holds a whole object in memory; raises :class:`ObjectNotFound`
+        before the first chunk."""
 
     def delete_many(self, keys: Iterable[str]) -> None:
         """Delete every key; keys with no object are skipped, so a crashed sweep can rerun."""

@@ -6,9 +6,10 @@ import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from warren.storage.atomic import write_atomically
-from warren.storage.base import ObjectNotFound, validate_key, validate_prefix
+from warren.storage.base import CHUNK, ObjectNotFound, validate_key, validate_prefix
 
 _PRIVATE_DIR = 0o700
 
@@ -36,6 +37,19 @@ class LocalObjectStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        path = self._path(key)
+        if not path.is_file():
+            raise ObjectNotFound(key)
+        return path.stat().st_size
+
+    def read_range(self, key: str, start: int, length: int) -> Iterator[bytes]:
+        try:
+            handle = self._path(key).open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ObjectNotFound(key) from None
+        return _chunks(handle, start, length)
 
     def delete_many(self, keys: Iterable[str]) -> None:
         # Every key is checked before anything is deleted, so a bad key refuses the whole call.
@@ -74,6 +88,18 @@ class LocalObjectStore:
             folder = folder.parent
         for path in reversed(missing):
             path.mkdir(mode=_PRIVATE_DIR, exist_ok=True)
+
+
+def _chunks(handle: BinaryIO, start: int, length: int) -> Iterator[bytes]:
+    with handle:
+        handle.seek(start)
+        left = length
+        while left > 0:
+            chunk = handle.read(min(CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
 
 
 def _may_match(folder_key: str, prefix: str) -> bool:

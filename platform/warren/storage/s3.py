@@ -8,8 +8,15 @@ from collections.abc import Iterable, Iterator
 from minio import Minio
 from minio.deleteobjects import DeleteError, DeleteObject
 from minio.error import S3Error
+from urllib3 import BaseHTTPResponse
 
-from warren.storage.base import ObjectNotFound, ObjectStoreError, validate_key, validate_prefix
+from warren.storage.base import (
+    CHUNK,
+    ObjectNotFound,
+    ObjectStoreError,
+    validate_key,
+    validate_prefix,
+)
 
 # S3's DeleteObjects accepts at most this many keys per request.
 DELETE_BATCH = 1000
@@ -58,6 +65,28 @@ class S3ObjectStore:
             raise
         return True
 
+    def size(self, key: str) -> int:
+        try:
+            stat = self.client.stat_object(self.bucket, validate_key(key))
+        except S3Error as exc:
+            if exc.code == "NoSuchKey":
+                raise ObjectNotFound(key) from None
+            raise
+        return int(stat.size or 0)
+
+    def read_range(self, key: str, start: int, length: int) -> Iterator[bytes]:
+        if length <= 0:
+            return iter(())
+        try:
+            response = self.client.get_object(
+                self.bucket, validate_key(key), offset=start, length=length
+            )
+        except S3Error as exc:
+            if exc.code == "NoSuchKey":
+                raise ObjectNotFound(key) from None
+            raise
+        return _stream(response)
+
     def delete_many(self, keys: Iterable[str]) -> None:
         # Every key is checked before anything is deleted, so a bad key refuses the whole call.
         names = [validate_key(key) for key in keys]
@@ -86,3 +115,11 @@ class S3ObjectStore:
         for item in self.client.list_objects(self.bucket, prefix=prefix, recursive=True):
             if item.object_name is not None:
                 yield item.object_name
+
+
+def _stream(response: BaseHTTPResponse) -> Iterator[bytes]:
+    try:
+        yield from response.stream(CHUNK)
+    finally:
+        response.close()
+        response.release_conn()

@@ -36,6 +36,18 @@ class TenantStore:
     def exists(self, key: str) -> bool:
         return self.store.exists(self._key(key))
 
+    def size(self, key: str) -> int:
+        try:
+            return self.store.size(self._key(key))
+        except ObjectNotFound:
+            raise ObjectNotFound(key) from None
+
+    def read_range(self, key: str, start: int, length: int) -> Iterator[bytes]:
+        try:
+            return self.store.read_range(self._key(key), start, length)
+        except ObjectNotFound:
+            raise ObjectNotFound(key) from None
+
     def delete_many(self, keys: Iterable[str]) -> None:
         self.store.delete_many([self._key(key) for key in keys])
 

@@ -7,20 +7,29 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 
-from warren.accounts.controller import AccountController
-from warren.chat.controller import ChatController
-from warren.generation.controller import GenerationController
-from warren.library.controller import LibraryController
-from warren.media.controller import UploadController
+from warren.errors import DomainError
 from warren.paths import BASE_STATIC_DIR
-from warren.privacy.controller import PrivacyController
 from warren.runtime import Runtime
-from warren.web.assets import brand_asset
+from warren.storage.base import ObjectNotFound, ObjectStoreError
+from warren.web.context import SignInRequired, provide_ctx, provide_db, require_user
 from warren.web.csrf import csrf_guard
 from warren.web.edge import ASGIApp, Edge
-from warren.web.errors import http_error, server_error
-from warren.web.home import home
-from warren.web.page import provide_db, provide_page
+from warren.web.errors import (
+    domain_error,
+    http_error,
+    object_missing,
+    server_error,
+    sign_in_required,
+    storage_down,
+)
+from warren.web.forms import provide_form
+from warren.web.handlers.accounts import AccountController
+from warren.web.handlers.chat import ChatController
+from warren.web.handlers.generation import GenerationController
+from warren.web.handlers.home import brand_asset, home
+from warren.web.handlers.library import LibraryController
+from warren.web.handlers.privacy import PrivacyController
+from warren.web.handlers.uploads import UploadController
 from warren.web.templating import Templates
 
 # Every body but an upload is a small form: refuse anything larger before reading it.
@@ -28,7 +37,7 @@ FORM_LIMIT = 1024 * 1024
 
 
 def create_litestar(runtime: Runtime) -> Litestar:
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             home,
             brand_asset,
@@ -49,11 +58,20 @@ def create_litestar(runtime: Runtime) -> Litestar:
         ],
         dependencies={
             "db": Provide(provide_db),
-            "page": Provide(provide_page, sync_to_thread=True),
+            "ctx": Provide(provide_ctx, sync_to_thread=True),
+            "user": Provide(require_user, sync_to_thread=False),
+            "form": Provide(provide_form),
         },
         before_request=csrf_guard,
-        exception_handlers={HTTPException: http_error, Exception: server_error},
-        # Pages are HTML and there is no public JSON API yet: no /schema to serve.
+        exception_handlers={
+            DomainError: domain_error,
+            SignInRequired: sign_in_required,
+            ObjectNotFound: object_missing,
+            ObjectStoreError: storage_down,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
+        # Pages are HTML and there is no public JSON API: no /schema to serve.
         openapi_config=None,
         debug=False,
         # warren configures logging itself (JSON lines, no raw addresses).
@@ -61,10 +79,10 @@ def create_litestar(runtime: Runtime) -> Litestar:
         request_max_body_size=FORM_LIMIT,
         on_shutdown=[runtime.close],
     )
+    app.state.runtime = runtime
+    app.state.templates = Templates(runtime.registry, runtime.settings.tenants_dir)
+    return app
 
 
 def create_app(runtime: Runtime) -> ASGIApp:
-    app = create_litestar(runtime)
-    app.state.runtime = runtime
-    app.state.templates = Templates(runtime.registry, runtime.settings.tenants_dir)
-    return Edge(app, runtime)
+    return Edge(create_litestar(runtime), runtime)

@@ -1,14 +1,22 @@
 """CSRF protection: a random cookie plus a form token that is its HMAC under the tenant key.
 
-A form field is accepted only if it equals HMAC(tenant CSRF key, cookie). A cookie planted
-by a sibling host, or a token minted for another brand, does not validate.
+A token is accepted only if it equals HMAC(tenant CSRF key, cookie), and only from the
+form body or the ``X-CSRF-Token`` header — never from the query string, where it would
+leak into logs, history and Referer headers. A cookie planted by a sibling host, or a
+token minted for another brand, does not validate.
+
+Multipart bodies (uploads) may be large: they are read only when the request carries a
+session cookie signed for this tenant, so an anonymous or cross-site upload (SameSite
+cookies are not sent cross-site) is refused before its body is read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+from typing import Any
 
 from litestar import Request
 from litestar.response import Response
@@ -16,55 +24,58 @@ from litestar.response import Response
 from warren.accounts.sessions import verified_token
 from warren.web.cookies import CSRF, SESSION
 from warren.web.edge import edge_context
-from warren.web.runtime_access import runtime_of
 
 FIELD = "_csrf"
-SIGNED_IN_ONLY = "Sign in to upload files."
 HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+EXPIRED = (
+    "This form has expired or did not come from this site. Go back, reload the page and try again."
+)
+SIGNED_IN_ONLY = "Sign in to upload files."
+
+_COOKIE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 
 
 def new_cookie_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def valid_cookie_token(value: str | None) -> bool:
+    """Whether a cookie value is one warren could have minted (anything else is replaced)."""
+    return value is not None and _COOKIE_TOKEN.match(value) is not None
+
+
 def form_token(key: bytes, cookie_token: str) -> str:
     return hmac.new(key, cookie_token.encode("ascii"), hashlib.sha256).hexdigest()
 
 
-async def csrf_guard(request: Request) -> Response[str] | None:  # type: ignore[type-arg]
+def _plain(status: int, text: str) -> Response[str]:
+    return Response(text + "\n", status_code=status, media_type="text/plain")
+
+
+async def csrf_guard(request: Request[Any, Any, Any]) -> Response[str] | None:
     """before_request hook: refuse unsafe requests without a valid token."""
     if request.method not in UNSAFE:
         return None
+    tenant = edge_context(request.scope).tenant
+    keys = request.app.state.runtime.keyring.for_tenant(tenant.slug)
     cookie = request.cookies.get(CSRF)
-    # Multipart bodies (uploads) carry the token in the URL, so a forged or anonymous
-    # upload is refused before its body is read at all.
-    submitted = request.headers.get(HEADER) or request.query_params.get(FIELD)
-    if submitted is None and request.headers.get("content-type", "").startswith(
-        "application/x-www-form-urlencoded"
+    if not valid_cookie_token(cookie):
+        return _plain(403, EXPIRED)
+    assert cookie is not None
+    submitted = request.headers.get(HEADER)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data") and (
+        verified_token(keys.session, request.cookies.get(SESSION)) is None
+    ):
+        return _plain(401, SIGNED_IN_ONLY)
+    if submitted is None and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         value = (await request.form()).get(FIELD)
         submitted = value if isinstance(value, str) else None
-    tenant = edge_context(request.scope).tenant
-    key = runtime_of(request).keyring.for_tenant(tenant.slug).csrf
-    if not cookie or not submitted or not hmac.compare_digest(submitted, form_token(key, cookie)):
-        return Response(
-            "This form has expired or did not come from this site. Go back, reload the page and try again.",
-            status_code=403,
-            media_type="text/plain",
-        )
-    return None
-
-
-async def upload_guard(request: Request) -> Response[str] | None:  # type: ignore[type-arg]
-    """before_request for uploads: the CSRF check, then a session cookie signed for this
-    tenant, both before the (possibly large) body is read. The handler still resolves
-    the session properly; this only keeps anonymous bodies out."""
-    refused = await csrf_guard(request)
-    if refused is not None:
-        return refused
-    tenant = edge_context(request.scope).tenant
-    key = runtime_of(request).keyring.for_tenant(tenant.slug).session
-    if verified_token(key, request.cookies.get(SESSION)) is None:
-        return Response(SIGNED_IN_ONLY, status_code=401, media_type="text/plain")
+    if not submitted or not hmac.compare_digest(
+        submitted.encode("utf-8", "surrogateescape"), form_token(keys.csrf, cookie).encode()
+    ):
+        return _plain(403, EXPIRED)
     return None

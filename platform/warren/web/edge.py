@@ -3,18 +3,26 @@
 It wraps the whole Litestar app, so it sees every request (unmatched routes and errors
 included) before anything else does. After it, the raw client address is gone from the
 request in hashed mode: ``scope["client"]`` is cleared and forwarding headers are
-stripped, so no handler, error report or log call below can read it. It also writes the
-access log, with the IP value instead of the address.
+stripped, so no handler, error report or log call below can read it. It also
+
+- refuses requests whose Host, path or headers cannot be read (400, plain text), so
+  nothing below meets bytes it would choke on;
+- answers HEAD wherever GET is answered (the GET runs, its body is dropped);
+- puts the security headers on every response — pages, static files, downloads,
+  redirects and errors alike;
+- writes the access log, with the IP value instead of the address.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 from warren.logs import get_logger
+from warren.privacy.consent import ANALYTICS_ORIGINS, analytics_allowed, parse_cookie
 from warren.privacy.ip import client_address, ip_value, parse_address
 from warren.runtime import Runtime
 from warren.tenancy.resolve import tenant_for_host
@@ -29,6 +37,7 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 SCOPE_KEY = "warren"
 _FORWARDING = {b"x-forwarded-for", b"x-forwarded-proto", b"x-real-ip", b"forwarded"}
+_MAX_HEADER_BYTES = 16 * 1024
 access_log = get_logger("warren.access")
 
 
@@ -37,6 +46,8 @@ class EdgeContext:
     tenant: Tenant
     ip_value: str
     https: bool
+    # A fresh value per response: the one inline script/style tag warren writes carries it.
+    nonce: str
 
 
 def edge_context(scope: Mapping[str, object]) -> EdgeContext:
@@ -45,9 +56,53 @@ def edge_context(scope: Mapping[str, object]) -> EdgeContext:
     return context
 
 
+def edge_context_or_none(scope: Mapping[str, object]) -> EdgeContext | None:
+    context = scope.get(SCOPE_KEY)
+    return context if isinstance(context, EdgeContext) else None
+
+
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     values = [value.decode("latin-1") for key, value in headers if key == name]
     return ",".join(values) if values else None
+
+
+def _readable(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether the request's path and headers are text warren can handle safely."""
+    path = scope.get("path", "")
+    if not isinstance(path, str) or not path.startswith("/") or len(path) > 4096:
+        return False
+    if any(ch in path for ch in "\x00\r\n") or any(0xD800 <= ord(ch) <= 0xDFFF for ch in path):
+        return False
+    return all(len(value) <= _MAX_HEADER_BYTES for _, value in headers)
+
+
+def content_security_policy(nonce: str, analytics_origins: tuple[str, ...]) -> str:
+    extra = "".join(f" {origin}" for origin in analytics_origins)
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'{extra}; "
+        f"style-src 'self' 'nonce-{nonce}'; "
+        f"img-src 'self' data:{extra}; "
+        f"connect-src 'self'{extra}; "
+        "media-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def security_headers(csp: str, https: bool) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (b"content-security-policy", csp.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        (b"x-frame-options", b"DENY"),
+    ]
+    if https:
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return headers
+
+
+_REPLACED = {name for name, _ in security_headers("", True)}
 
 
 class Edge:
@@ -56,17 +111,23 @@ class Edge:
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in {"http", "websocket"}:
-            await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            # No websockets are served; lifespan goes straight through.
+            if scope["type"] == "lifespan":
+                await self.app(scope, receive, send)
             return
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers", []))
-        if scope["type"] == "http" and scope.get("path") == "/healthz":
-            await _plain(send, 200, b"ok\n")
+        if scope.get("path") == "/healthz":
+            await _plain(
+                send, 200, b"ok\n", security_headers(content_security_policy("", ()), False)
+            )
             return
         tenant = tenant_for_host(self.runtime.registry, _header(headers, b"host"))
         if tenant is None:
             # Lists nothing: an unknown host must not learn which brands live here.
-            await _plain(send, 404, b"Not found.\n")
+            await _plain(
+                send, 404, b"Not found.\n", security_headers(content_security_policy("", ()), False)
+            )
             return
 
         settings = self.runtime.settings
@@ -78,18 +139,26 @@ class Edge:
         value = ip_value(
             tenant.ip.mode, self.runtime.keyring.for_tenant(tenant.slug).ip_hash, address
         )
-        https = scope.get("scheme") in {"https", "wss"}
+        https = scope.get("scheme") == "https"
         peer_address = parse_address(peer_host)
         if peer_address is not None and any(
             peer_address in net for net in settings.trusted_proxies
         ):
             https = https or (_header(headers, b"x-forwarded-proto") or "").split(",")[0] == "https"
 
-        scope = dict(scope)
-        scope["headers"] = [(k, v) for k, v in headers if k not in _FORWARDING]
-        scope["client"] = None if tenant.hashes_ip or address is None else (address.compressed, 0)
-        scope[SCOPE_KEY] = EdgeContext(tenant=tenant, ip_value=value, https=https)
+        nonce = secrets.token_urlsafe(18)
+        consent = parse_cookie(
+            _cookie(headers, "warren_consent"), _header(headers, b"sec-gpc") == "1"
+        )
+        origins = (
+            ANALYTICS_ORIGINS[tenant.analytics.provider]
+            if analytics_allowed(tenant, consent)
+            else ()
+        )
+        extra_headers = security_headers(content_security_policy(nonce, origins), https)
 
+        method = scope.get("method")
+        head = method == "HEAD"
         started = time.perf_counter()
         status = 500
 
@@ -97,24 +166,55 @@ class Edge:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _REPLACED]
+                message = {**message, "headers": kept + extra_headers}
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         try:
+            if not _readable(scope, headers):
+                await _plain(
+                    send_wrapper,
+                    400,
+                    b"This request could not be read: its address or headers are malformed.\n",
+                )
+                return
+            scope = dict(scope)
+            scope["headers"] = [(k, v) for k, v in headers if k not in _FORWARDING]
+            scope["client"] = (
+                None if tenant.hashes_ip or address is None else (address.compressed, 0)
+            )
+            scope[SCOPE_KEY] = EdgeContext(tenant=tenant, ip_value=value, https=https, nonce=nonce)
+            if head:
+                scope["method"] = "GET"
             await self.app(scope, receive, send_wrapper)
         finally:
-            if scope["type"] == "http":
-                access_log.info(
-                    "request",
-                    tenant=tenant.slug,
-                    method=scope.get("method"),
-                    path=scope.get("path"),
-                    status=status,
-                    ms=round((time.perf_counter() - started) * 1000, 1),
-                    ip=value,
-                )
+            access_log.info(
+                "request",
+                tenant=tenant.slug,
+                method=method,
+                path=scope.get("path"),
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+                ip=value,
+            )
 
 
-async def _plain(send: Send, status: int, body: bytes) -> None:
+def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
+    raw = _header(headers, b"cookie")
+    if not raw:
+        return None
+    for part in raw.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+async def _plain(
+    send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -122,6 +222,8 @@ async def _plain(send: Send, status: int, body: bytes) -> None:
             "headers": [
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                *(extra or []),
             ],
         }
     )

@@ -1,28 +1,126 @@
-"""Error responses that reveal nothing: no traceback, no request details, no address."""
+"""The one mapping from failures to responses.
+
+Services raise domain errors (``warren.errors``); here each class gets its HTTP status
+and the user sees the error's sentence on a page in the brand's look (or as JSON for
+the pages' background requests). Nothing else in warren chooses a status for an error.
+Responses reveal no traceback, request details or address.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request
 from litestar.exceptions import HTTPException
-from litestar.response import Response
+from litestar.response import Redirect, Response
 
+from warren import errors
 from warren.logs import get_logger
+from warren.storage.base import ObjectNotFound, ObjectStoreError
+from warren.web.context import SignInRequired, context_of
+from warren.web.render import render, render_without_context
 
 log = get_logger("warren.errors")
 
+STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
+    (errors.InvalidInput, 400),
+    (errors.InsufficientPoints, 402),
+    (errors.Forbidden, 403),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.Gone, 410),
+    (errors.PayloadTooLarge, 413),
+    (errors.UnsupportedType, 415),
+    (errors.Unprocessable, 422),
+    (errors.RateLimited, 429),
+    (errors.Unavailable, 503),
+)
+SERVER_ERROR = "Something went wrong on our side. Please try again in a moment."
 
-def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[str]:
-    detail = exc.detail if exc.status_code < 500 else "Something went wrong on our side."
-    return Response(f"{detail}\n", status_code=exc.status_code, media_type="text/plain")
+
+def status_of(error: errors.DomainError) -> int:
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
 
 
-def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    headers = {"Cache-Control": "no-store", **(headers or {})}
+    if _wants_json(request):
+        return Response({"error": message}, status_code=status, headers=headers)
+    ctx = context_of(request)
+    response: Response[Any] | None
+    if ctx is not None:
+        response = render(ctx, "error.html", status, message=message, status=status)
+    else:
+        response = render_without_context(
+            request, "error.html", status, message=message, status=status
+        )
+    if response is None:
+        response = Response(f"{message}\n", status_code=status, media_type="text/plain")
+    response.headers.update(headers)
+    return response
+
+
+def domain_error(request: Request[Any, Any, Any], exc: errors.DomainError) -> Response[Any]:
+    headers = {}
+    if isinstance(exc, errors.RateLimited | errors.Unavailable):
+        headers["Retry-After"] = str(exc.retry_after)
+    return error_response(request, status_of(exc), exc.message, headers)
+
+
+def sign_in_required(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
+    if request.method == "GET" and not _wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        ctx = context_of(request)
+        return Redirect(
+            f"/sign-in?next={quote(target, safe='/')}",
+            status_code=303,
+            cookies=ctx.cookies if ctx else [],
+        )
+    return error_response(request, 401, "Sign in first.")
+
+
+def object_missing(request: Request[Any, Any, Any], exc: ObjectNotFound) -> Response[Any]:
+    # A row whose object is gone (a sweep got there first): the file no longer exists.
+    return error_response(request, 404, "This file is no longer available.")
+
+
+def storage_down(request: Request[Any, Any, Any], exc: ObjectStoreError) -> Response[Any]:
+    log.error("object storage failed", path=request.url.path, exc_info=exc)
+    return error_response(
+        request,
+        503,
+        "Stored files cannot be reached right now. Please try again in a minute.",
+        {"Retry-After": "30"},
+    )
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code >= 500:
+        log.error("server error", path=request.url.path, exc_info=exc)
+        return error_response(request, exc.status_code, SERVER_ERROR)
+    message = {
+        404: "There is nothing here.",
+        405: "This address does not take that kind of request.",
+    }.get(exc.status_code, str(exc.detail))
+    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
+    return error_response(request, exc.status_code, message, headers)
+
+
+def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Path only: the query string may carry personal data, and the address stays out.
     log.error("unhandled error", path=request.url.path, exc_info=exc)
-    return Response(
-        "Something went wrong on our side. Please try again in a moment.\n",
-        status_code=500,
-        media_type="text/plain",
-    )
+    return error_response(request, 500, SERVER_ERROR)

@@ -1,24 +1,23 @@
-"""Form bodies as handlers receive them."""
+"""Form bodies as handlers receive them: the parsed form, with repeated fields."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Any
 
 from litestar import Request
 from litestar.datastructures import FormMultiDict
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
-from litestar.types import Empty
-from litestar.utils.scope.state import ScopeState
-
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-def form_values(request: Request[Any, Any, Any], name: str) -> list[str]:
-    """Every value of a repeated field (checkboxes), from the form already parsed by the
-    CSRF check, which runs before every unsafe request."""
-    parsed = ScopeState.from_scope(request.scope).form
-    if parsed is Empty:
-        return []
-    values = FormMultiDict.from_form_data(cast("dict[str, Any]", parsed)).getall(name, [])
-    return [value for value in values if isinstance(value, str)]
+async def provide_form(request: Request[Any, Any, Any]) -> FormMultiDict:
+    """The ``form`` dependency. The CSRF check has usually parsed it already; Litestar
+    keeps the parsed form for the rest of the request."""
+    return await request.form()
+
+
+def text(form: FormMultiDict, name: str, default: str = "") -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else default
+
+
+def texts(form: FormMultiDict, name: str) -> list[str]:
+    return [value for value in form.getall(name, []) if isinstance(value, str)]

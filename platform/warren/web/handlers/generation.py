@@ -1,0 +1,136 @@
+"""Ordering: the create page, the job page and its live status."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Response
+
+from warren.accounts.models import User
+from warren.billing.ledger import balance
+from warren.errors import InsufficientPoints, InvalidInput, NotFound
+from warren.generation.status import job_of, job_state
+from warren.generation.submit import submit_generation
+from warren.media.uploads import user_uploads
+from warren.web.context import RequestContext
+from warren.web.errors import status_of
+from warren.web.forms import text, texts
+from warren.web.render import redirect, render
+
+
+def _render_create(
+    ctx: RequestContext,
+    user: User,
+    product_key: str,
+    *,
+    selected: list[str],
+    errors: dict[str, str],
+    prompt: str,
+    status_code: int,
+) -> Response[str]:
+    product = ctx.tenant.products[product_key]
+    references = [
+        u for u in user_uploads(ctx.db, ctx.tenant, user.id) if u.kind in product.references
+    ]
+    return render(
+        ctx,
+        "create.html",
+        status_code,
+        product_key=product_key,
+        product=product,
+        references=references,
+        selected=selected,
+        balance=balance(ctx.db, ctx.tenant, user.id),
+        errors=errors,
+        prompt=prompt,
+    )
+
+
+def _product_key(ctx: RequestContext, product_key: str) -> str:
+    product = ctx.tenant.products.get(product_key)
+    if product is None or product.category == "assistant":
+        raise NotFound("This product is not offered here.")
+    return product_key
+
+
+class GenerationController(Controller):
+    @get("/create/{product_key:str}", sync_to_thread=True)
+    def create_form(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        product_key: FromPath[str],
+        ref: list[str] | None = None,
+    ) -> Response[str]:
+        return _render_create(
+            ctx,
+            user,
+            _product_key(ctx, product_key),
+            selected=ref or [],
+            errors={},
+            prompt="",
+            status_code=200,
+        )
+
+    @post("/create/{product_key:str}", sync_to_thread=True, status_code=303)
+    def create_submit(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        product_key: FromPath[str],
+        form: NamedDependency[FormMultiDict],
+    ) -> Response[str] | Redirect:
+        key = _product_key(ctx, product_key)
+        selected = texts(form, "ref")
+        prompt = text(form, "prompt")
+        try:
+            reference_ids = [uuid.UUID(value) for value in selected]
+        except ValueError:
+            raise InvalidInput({"references": "A chosen reference file is not valid."}) from None
+        try:
+            job = submit_generation(ctx.db, ctx.tenant, user.id, key, prompt, reference_ids)
+        except (InvalidInput, InsufficientPoints) as exc:
+            # The order form again, with what the user typed and chose still in it.
+            ctx.db.rollback()
+            errors = exc.fields if isinstance(exc, InvalidInput) else {"form": exc.message}
+            return _render_create(
+                ctx,
+                user,
+                key,
+                selected=selected,
+                errors=errors,
+                prompt=prompt,
+                status_code=status_of(exc),
+            )
+        return redirect(ctx, f"/jobs/{job.id}")
+
+    @get("/jobs/{job_id:uuid}", sync_to_thread=True)
+    def job_page(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        job_id: FromPath[uuid.UUID],
+    ) -> Response[str]:
+        job = job_of(ctx.db, ctx.tenant, user.id, job_id)
+        return render(
+            ctx,
+            "job.html",
+            job=job,
+            product=ctx.tenant.products.get(job.product_key),
+            state=job_state(ctx.db, ctx.tenant, job),
+        )
+
+    @get("/jobs/{job_id:uuid}/status", sync_to_thread=True)
+    def job_status(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        job_id: FromPath[uuid.UUID],
+    ) -> Response[dict[str, Any]]:
+        job = job_of(ctx.db, ctx.tenant, user.id, job_id)
+        return Response(job_state(ctx.db, ctx.tenant, job), headers={"Cache-Control": "no-store"})

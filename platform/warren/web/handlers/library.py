@@ -1,0 +1,158 @@
+"""The library pages: items and uploads, download, delete to trash, restore."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Response, Stream
+
+from warren.accounts.models import User
+from warren.errors import Gone
+from warren.library.service import (
+    delete_item,
+    delete_upload,
+    download_name,
+    get_item,
+    items,
+    restore_item,
+    restore_upload,
+)
+from warren.media.uploads import get_upload, user_uploads
+from warren.storage.tenant_store import TenantStore
+from warren.web.context import RequestContext
+from warren.web.downloads import stream_object
+from warren.web.forms import text
+from warren.web.render import redirect, render
+
+# Shown inline only as media a browser shows as media: a provider answering with HTML
+# must never get it rendered on the brand's origin.
+_INLINE = {"image", "audio", "video"}
+
+
+def _library(
+    ctx: RequestContext, user: User, status_code: int = 200, error: str | None = None
+) -> Response[str]:
+    return render(
+        ctx,
+        "library.html",
+        status_code,
+        items=items(ctx.db, ctx.tenant, user.id),
+        uploads=user_uploads(ctx.db, ctx.tenant, user.id),
+        trashed_items=items(ctx.db, ctx.tenant, user.id, trash=True),
+        trashed_uploads=user_uploads(ctx.db, ctx.tenant, user.id, trash=True),
+        error=error,
+    )
+
+
+class LibraryController(Controller):
+    @get("/library", sync_to_thread=True)
+    def library(
+        self, ctx: NamedDependency[RequestContext], user: NamedDependency[User]
+    ) -> Response[str]:
+        return _library(ctx, user)
+
+    @get("/library/{item_id:uuid}/download", sync_to_thread=True)
+    def download(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        item_id: FromPath[uuid.UUID],
+    ) -> Response[str] | Stream:
+        item = get_item(ctx.db, ctx.tenant, user.id, item_id, live=True)
+        return stream_object(
+            TenantStore(ctx.runtime.store, ctx.tenant.slug),
+            item.storage_key,
+            content_type=item.content_type,
+            filename=download_name(item),
+            inline=False,
+            range_header=request.headers.get("range"),
+        )
+
+    @get("/library/{item_id:uuid}/view", sync_to_thread=True)
+    def view(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        item_id: FromPath[uuid.UUID],
+    ) -> Response[str] | Stream:
+        item = get_item(ctx.db, ctx.tenant, user.id, item_id, live=True)
+        return stream_object(
+            TenantStore(ctx.runtime.store, ctx.tenant.slug),
+            item.storage_key,
+            content_type=item.content_type,
+            filename=download_name(item),
+            inline=item.content_type.split("/")[0] in _INLINE,
+            range_header=request.headers.get("range"),
+        )
+
+    @post("/library/{item_id:uuid}/delete", sync_to_thread=True, status_code=303)
+    def delete(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        item_id: FromPath[uuid.UUID],
+        form: NamedDependency[FormMultiDict],
+    ) -> Redirect:
+        item = get_item(ctx.db, ctx.tenant, user.id, item_id)
+        delete_item(ctx.db, ctx.tenant, item, with_sources=text(form, "with_sources") == "yes")
+        return redirect(ctx, "/library")
+
+    @post("/library/{item_id:uuid}/restore", sync_to_thread=True, status_code=303)
+    def restore(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        item_id: FromPath[uuid.UUID],
+    ) -> Response[str] | Redirect:
+        try:
+            restore_item(ctx.db, ctx.tenant, get_item(ctx.db, ctx.tenant, user.id, item_id))
+        except Gone as exc:
+            return _library(ctx, user, 410, exc.message)
+        return redirect(ctx, "/library")
+
+    @get("/uploads/{upload_id:uuid}/download", sync_to_thread=True)
+    def upload_download(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        upload_id: FromPath[uuid.UUID],
+    ) -> Response[str] | Stream:
+        upload = get_upload(ctx.db, ctx.tenant, user.id, upload_id, live=True)
+        return stream_object(
+            TenantStore(ctx.runtime.store, ctx.tenant.slug),
+            upload.storage_key,
+            content_type=upload.content_type,
+            filename=upload.display_name,
+            inline=False,
+            range_header=request.headers.get("range"),
+        )
+
+    @post("/uploads/{upload_id:uuid}/delete", sync_to_thread=True, status_code=303)
+    def upload_delete(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        upload_id: FromPath[uuid.UUID],
+    ) -> Redirect:
+        delete_upload(get_upload(ctx.db, ctx.tenant, user.id, upload_id))
+        return redirect(ctx, "/library")
+
+    @post("/uploads/{upload_id:uuid}/restore", sync_to_thread=True, status_code=303)
+    def upload_restore(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        upload_id: FromPath[uuid.UUID],
+    ) -> Response[str] | Redirect:
+        try:
+            restore_upload(ctx.tenant, get_upload(ctx.db, ctx.tenant, user.id, upload_id))
+        except Gone as exc:
+            return _library(ctx, user, 410, exc.message)
+        return redirect(ctx, "/library")

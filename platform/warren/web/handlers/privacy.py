@@ -1,0 +1,80 @@
+"""The privacy policy (HTML and Markdown download), cookie settings and consent choices."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Response
+
+from warren.privacy.consent import ConsentSource, cookie_value, record_choice
+from warren.privacy.policy import policy_version, render_policy_html, render_policy_markdown
+from warren.web import cookies
+from warren.web.context import RequestContext
+from warren.web.forms import text
+from warren.web.redirects import safe_next
+from warren.web.render import redirect, render
+
+
+class PrivacyController(Controller):
+    @get("/privacy", sync_to_thread=True)
+    def policy(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
+        return render(
+            ctx,
+            "privacy.html",
+            policy_html=render_policy_html(ctx.tenant),
+            version=policy_version(ctx.tenant),
+        )
+
+    @get("/privacy.md", sync_to_thread=True)
+    def policy_markdown(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
+        return Response(
+            render_policy_markdown(ctx.tenant),
+            media_type="text/markdown",
+            headers={
+                "Content-Disposition": f'attachment; filename="{ctx.tenant.slug}-privacy-policy.md"'
+            },
+        )
+
+    @get("/cookie-settings", sync_to_thread=True)
+    def cookie_settings(
+        self, ctx: NamedDependency[RequestContext], saved: str = ""
+    ) -> Response[str]:
+        return render(ctx, "cookie_settings.html", saved=saved == "1")
+
+    @post("/consent", sync_to_thread=True, status_code=303)
+    def choose(
+        self, ctx: NamedDependency[RequestContext], form: NamedDependency[FormMultiDict]
+    ) -> Response[str] | Redirect:
+        if ctx.tenant.analytics.consent != "opt_in":
+            return render(
+                ctx,
+                "cookie_settings.html",
+                400,
+                saved=False,
+                error="This site asks for no analytics choice; cookies can be turned off in your browser.",
+            )
+        choice = text(form, "choice")
+        source: ConsentSource = "settings" if text(form, "source") == "settings" else "banner"
+        if choice not in {"allow", "decline"}:
+            return render(
+                ctx, "cookie_settings.html", 400, saved=False, error="Choose allow or decline."
+            )
+        granted = choice == "allow" and not ctx.consent.gpc
+        visitor_id = ctx.consent.visitor_id or uuid.uuid4()
+        record_choice(
+            ctx.db,
+            ctx.tenant,
+            visitor_id=visitor_id,
+            user_id=ctx.user.id if ctx.user else None,
+            granted=granted,
+            source="gpc" if ctx.consent.gpc and choice == "allow" else source,
+            policy_version=policy_version(ctx.tenant),
+            ip_value=ctx.ip_value,
+        )
+        ctx.set_cookie(cookies.CONSENT, cookie_value(visitor_id, granted), cookies.CONSENT_MAX_AGE)
+        if source == "settings":
+            return redirect(ctx, "/cookie-settings?saved=1")
+        return redirect(ctx, safe_next(text(form, "next"), "/"))
