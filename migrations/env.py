@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from warren.db.engine import sqlalchemy_url
-from warren.db.models import Base
+from warren.schema import Base
 from warren.settings import get_settings
 
 config = context.config

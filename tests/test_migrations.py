@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from warren.db.models import Base
 from warren.runtime import Runtime
+from warren.schema import Base
 
 
 def test_migrated_schema_matches_the_models(runtime: Runtime) -> None:

@@ -18,7 +18,7 @@ def tenant_for_host(registry: Registry, host_header: str | None) -> Tenant | Non
     """The tenant a Host header names, or None. Port and one trailing dot are ignored."""
     if not host_header or len(host_header) > 300:
         return None
-    match = _HOST.match(host_header.strip().lower())
+    match = _HOST.fullmatch(host_header.lower())
     if match is None:
         return None
     port = match.group("port")

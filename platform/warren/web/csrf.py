@@ -42,7 +42,7 @@ def new_cookie_token() -> str:
 
 def valid_cookie_token(value: str | None) -> bool:
     """Whether a cookie value is one warren could have minted (anything else is replaced)."""
-    return value is not None and _COOKIE_TOKEN.match(value) is not None
+    return value is not None and _COOKIE_TOKEN.fullmatch(value) is not None
 
 
 def form_token(key: bytes, cookie_token: str) -> str:

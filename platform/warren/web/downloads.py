@@ -42,7 +42,7 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     """The one range asked for, None for the whole object; raises RangeNotSatisfiable."""
     if not header:
         return None
-    match = _RANGE.match(header.strip())
+    match = _RANGE.fullmatch(header.strip())
     if match is None:
         # Several ranges, or units other than bytes: the whole object will do.
         return None

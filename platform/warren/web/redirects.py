@@ -15,7 +15,7 @@ _LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%?=&+,:;@!-]*$")
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
-    if not value or len(value) > 2000 or not _LOCAL_PATH.match(value):
+    if not value or len(value) > 2000 or not _LOCAL_PATH.fullmatch(value):
         return default
     decoded = value
     for _ in range(3):

@@ -1,4 +1,6 @@
-"""Every table, imported in one place so Alembic and tests see the whole schema."""
+"""Every table, imported in one place so Alembic and tests see the whole schema.
+
+It sits above the domain packages (it imports them all), so it is not part of `warren.db`."""
 
 from warren.accounts.models import AuthSession, SecurityEvent, User
 from warren.billing.models import PointMovement
