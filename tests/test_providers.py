@@ -394,9 +394,7 @@ def test_a_slow_service_times_out(service: FakeService) -> None:
 
     started = time.monotonic()
     with pytest.raises(ProviderError) as caught:
-        provider_for(service, timeout=0.3).generate(
-            request("image", "portrait", "Portrait")
-        )
+        provider_for(service, timeout=0.3).generate(request("image", "portrait", "Portrait"))
 
     assert time.monotonic() - started < 0.9
     assert caught.value.reason == "The image service did not answer in time."
