@@ -73,7 +73,10 @@ def accept_file(category: ProductCategory, produced: GeneratedFile) -> Generated
                 f"The provider sent a {noun} that is damaged or cut short."
             ) from None
     else:
-        raise MalformedResult(f"The provider sent a {sniffed.kind} file instead of a {noun}.")
+        article = "an" if sniffed.kind in ("image", "audio") else "a"
+        raise MalformedResult(
+            f"The provider sent {article} {sniffed.kind} file instead of a {noun}."
+        )
     return replace(produced, content_type=sniffed.content_type, extension=sniffed.extension)
 
 
