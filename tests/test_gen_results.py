@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sqlalchemy import select
+from test_generation_runner import job, make_user, movements, submit
 
 from warren.generation.providers.base import GeneratedFile
 from warren.generation.results import MAX_SIDE, MalformedResult, accept_file, accept_reply
@@ -21,7 +22,6 @@ from warren.library.models import ContentItem
 from warren.runtime import Runtime
 
 from standin_service import FakeService, image_answer, standin_service, with_standin
-from test_generation_runner import job, make_user, movements, submit
 
 
 def png(width: int = 64, height: int = 64) -> bytes:
