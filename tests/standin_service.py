@@ -134,7 +134,7 @@ def with_standin(
 ) -> Runtime:
     """``runtime`` with the named products and assistants of each tenant made by a
     provider called "standin" that talks to ``service``; ``settings`` are that
-    provider's environment settings (IMAGE_MODEL="…", MAX_ATTEMPTS="1", …)."""
+    provider's environment settings (IMAGE_MODEL="…", TIMEOUT="5", …)."""
     data = tomllib.loads((ROOT / "tenants.toml").read_text())
     for slug, sections in routed.items():
         for section, keys in sections.items():

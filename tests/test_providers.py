@@ -217,8 +217,6 @@ def provider_for(service: FakeService, **kwargs: Any) -> OpenAICompatibleProvide
         "chat_model": "chat-model",
         "image_model": "image-model",
         "timeout": 5.0,
-        "max_attempts": 3,
-        "backoff_seconds": 0.01,
     }
     options.update(kwargs)
     return OpenAICompatibleProvider("acme", service.base_url, API_KEY, **options)
@@ -320,7 +318,7 @@ def test_assistant_reply_sends_the_conversation(service: FakeService) -> None:
 
 
 @pytest.mark.parametrize("status", [500, 429])
-def test_a_passing_failure_is_retried_and_cookies_are_not_returned(
+def test_a_passing_failure_is_retryable_and_cookies_are_not_returned(
     service: FakeService, status: int
 ) -> None:
     service.answers = [
@@ -329,8 +327,14 @@ def test_a_passing_failure_is_retried_and_cookies_are_not_returned(
         ),
         chat_answer("Second time lucky."),
     ]
+    provider = provider_for(service)
 
-    made = provider_for(service).generate(request("text", "greeting", "Greeting"))
+    with pytest.raises(ProviderError) as caught:
+        provider.generate(request("text", "greeting", "Greeting"))
+    assert caught.value.retryable
+    # Trying again is the job runner's decision (the retry policy), not the transport's.
+    assert len(service.requests) == 1
+    made = provider.generate(request("text", "greeting", "Greeting"))
 
     assert made.data == b"Second time lucky.\n"
     assert len(service.requests) == 2
@@ -338,15 +342,15 @@ def test_a_passing_failure_is_retried_and_cookies_are_not_returned(
         assert_sent_nothing_extra(sent)
 
 
-def test_a_service_that_keeps_failing_gives_up_after_max_attempts(service: FakeService) -> None:
+def test_a_failing_service_is_asked_once_per_call(service: FakeService) -> None:
     service.fallback = Answer(status=503, body={"error": {"message": "overloaded"}})
 
     with pytest.raises(ProviderError) as caught:
-        provider_for(service, max_attempts=3).generate(request("image", "logo", "Logo"))
+        provider_for(service).generate(request("image", "logo", "Logo"))
 
     assert caught.value.retryable
     assert caught.value.reason == "The image service had a problem (HTTP 503)."
-    assert len(service.requests) == 3
+    assert len(service.requests) == 1
     assert_safe_reason(caught.value)
 
 
@@ -390,9 +394,7 @@ def test_a_slow_service_times_out(service: FakeService) -> None:
 
     started = time.monotonic()
     with pytest.raises(ProviderError) as caught:
-        provider_for(service, timeout=0.3, max_attempts=1).generate(
-            request("image", "portrait", "Portrait")
-        )
+        provider_for(service, timeout=0.3).generate(request("image", "portrait", "Portrait"))
 
     assert time.monotonic() - started < 0.9
     assert caught.value.reason == "The image service did not answer in time."
@@ -411,8 +413,6 @@ def test_an_unreachable_service_is_a_readable_error() -> None:
         API_KEY,
         chat_model="m",
         image_model=None,
-        max_attempts=2,
-        backoff_seconds=0.01,
     )
 
     with pytest.raises(ProviderError) as caught:
@@ -471,7 +471,6 @@ def test_a_provider_is_defined_by_environment(service: FakeService) -> None:
             "WARREN_PROVIDER_OPEN_AI_URL": service.base_url,
             "WARREN_PROVIDER_OPEN_AI_KEY": API_KEY,
             "WARREN_PROVIDER_OPEN_AI_TIMEOUT": "5",
-            "WARREN_PROVIDER_OPEN_AI_MAX_ATTEMPTS": "1",
         }
     )
     assert registry.names() == {"demo", "open-ai"}
@@ -494,7 +493,7 @@ def test_a_missing_key_names_the_variable() -> None:
 
 @pytest.mark.parametrize(
     ("setting", "value"),
-    [("TIMEOUT", "soon"), ("TIMEOUT", "-1"), ("MAX_ATTEMPTS", "2.5"), ("MAX_ATTEMPTS", "0")],
+    [("TIMEOUT", "soon"), ("TIMEOUT", "-1"), ("TIMEOUT", "0")],
 )
 def test_a_bad_number_names_the_variable(setting: str, value: str) -> None:
     environ = {
@@ -512,6 +511,19 @@ def test_a_stray_variable_is_an_error() -> None:
     with pytest.raises(ProviderConfigError) as caught:
         load_providers({"WARREN_PROVIDER_ACME_KEY": API_KEY})
     assert caught.value.variable == "WARREN_PROVIDER_ACME_KEY"
+
+
+def test_retries_are_not_a_provider_setting() -> None:
+    # The retry policy is warren's, in one place; a leftover setting must not look obeyed.
+    with pytest.raises(ProviderConfigError) as caught:
+        load_providers(
+            {
+                "WARREN_PROVIDER_ACME_URL": "https://api.example.test/v1",
+                "WARREN_PROVIDER_ACME_KEY": API_KEY,
+                "WARREN_PROVIDER_ACME_MAX_ATTEMPTS": "3",
+            }
+        )
+    assert caught.value.variable == "WARREN_PROVIDER_ACME_MAX_ATTEMPTS"
 
 
 def test_a_tenant_key_is_used_for_that_tenant_only(service: FakeService) -> None:

@@ -28,8 +28,11 @@ def send_welcome_email(tenant_slug: str, user_id: str) -> None:
 
 @dramatiq.actor(
     actor_name=RUN_JOB_ACTOR,
-    # Attempts are counted on the job row (runner.MAX_ATTEMPTS); these retries only
-    # carry the message back until the job itself says it is finished.
+    # Provider calls are retried inside run_job by the one retry policy
+    # (warren.generation.retry_policy), never by the queue. Dramatiq redelivers only what
+    # run_job hands back with RetryLater: a crashed run (at most MAX_ATTEMPTS, each
+    # counted on the job row) or a job whose lease another worker still holds; the
+    # recovery sweep picks up whatever outlives these retries.
     max_retries=MAX_ATTEMPTS + 3,
     min_backoff=5_000,
     max_backoff=120_000,

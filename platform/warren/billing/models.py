@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warren.db.base import Base, TenantOwned, utcnow
@@ -28,6 +28,7 @@ class PointMovement(TenantOwned, Base):
             postgresql_where=text("job_id IS NOT NULL"),
         ),
         Index("ix_point_movements_tenant_user", "tenant_id", "user_id"),
+        CheckConstraint("kind IN ('grant', 'reserve', 'capture', 'refund')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

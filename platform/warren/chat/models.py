@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warren.db.base import Base, TenantOwned, utcnow
@@ -15,6 +15,7 @@ class ChatMessage(TenantOwned, Base):
     __tablename__ = "chat_messages"
     __table_args__ = (
         Index("ix_chat_messages_conversation", "tenant_id", "user_id", "assistant_key", "id"),
+        CheckConstraint("role IN ('user', 'assistant')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from warren.billing.ledger import refund
 from warren.db.base import utcnow
-from warren.generation.models import FAILED, PENDING, RUNNING, Job
+from warren.generation.models import Job, JobState
 from warren.generation.runner import GENERIC_FAILURE, MAX_ATTEMPTS
 from warren.generation.submit import RUN_JOB_ACTOR
 from warren.queue.port import enqueue_after_commit
@@ -34,8 +34,8 @@ def recover_stale_jobs(db: Session, registry: Registry, batch: int = 500) -> int
             select(Job)
             .where(
                 or_(
-                    and_(Job.status == PENDING, Job.queued_at < now - PENDING_GRACE),
-                    and_(Job.status == RUNNING, Job.lease_until < now),
+                    and_(Job.status == JobState.PENDING, Job.queued_at < now - PENDING_GRACE),
+                    and_(Job.status == JobState.RUNNING, Job.lease_until < now),
                 )
             )
             .order_by(Job.created_at)
@@ -47,11 +47,13 @@ def recover_stale_jobs(db: Session, registry: Registry, batch: int = 500) -> int
         tenant = registry.tenants.get(job.tenant_id)
         if tenant is None:
             continue
-        if job.status == RUNNING and job.attempts >= MAX_ATTEMPTS:
+        if job.status == JobState.RUNNING and job.attempts >= MAX_ATTEMPTS:
             db.execute(
                 update(Job)
                 .where(Job.id == job.id)
-                .values(status=FAILED, error=GENERIC_FAILURE, lease_until=None, finished_at=now)
+                .values(
+                    status=JobState.FAILED, error=GENERIC_FAILURE, lease_until=None, finished_at=now
+                )
             )
             refund(db, tenant, job.user_id, job.id)
         else:

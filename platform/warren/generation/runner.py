@@ -1,19 +1,23 @@
-"""Running a job on a worker: claim it, call the provider, store the result, settle points.
+"""Running a job on a worker: claim it, call the provider, check and store the result,
+settle points.
 
 Runs at most once to completion however often its message is delivered:
 - claiming is a conditional UPDATE (pending, or running with an expired lease), so two
   deliveries cannot both run it, and a job whose worker died is taken over after its
   lease;
+- every provider call is counted on the job row by a conditional UPDATE before it is
+  made, so a worker that lost its claim stops before calling, and the calls per job stay
+  within the retry policy (retry_policy.py, applied here and nowhere else);
 - the result goes to a key derived from the job id, so a re-run overwrites, never adds;
-- finishing is a conditional UPDATE on the claimed attempt, the content item is unique
-  per job, and capture/refund are unique per job in the ledger.
-A provider failure is retried (the job goes back to pending and the actor raises, so
-Dramatiq redelivers with backoff) until MAX_ATTEMPTS; then the job fails with a readable
-reason and the points are refunded.
+- finishing is a conditional UPDATE on the last counted call, the content item is
+  unique per job, and capture/refund are unique per job in the ledger.
+A job fails with a readable reason, and its points are refunded, only once the policy
+gives up; a call that failed and was retried costs the user nothing.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 from enum import Enum
@@ -31,8 +35,16 @@ from warren.generation.anonymise import (
     chat_turns,
     generation_request,
 )
-from warren.generation.models import DONE, FAILED, PENDING, RUNNING, Job
-from warren.generation.providers.base import GeneratedFile, ProviderError
+from warren.generation.models import Job, JobState
+from warren.generation.providers.base import (
+    ChatTurn,
+    GeneratedFile,
+    GenerationRequest,
+    Provider,
+    ProviderError,
+)
+from warren.generation.results import accept_file, accept_reply
+from warren.generation.retry_policy import PROVIDER_CALLS
 from warren.library.models import ContentItem
 from warren.logs import get_logger
 from warren.media.models import Upload
@@ -40,8 +52,8 @@ from warren.runtime import Runtime
 from warren.storage.tenant_store import TenantStore
 from warren.tenancy.tenant import Tenant
 
-MAX_ATTEMPTS = 3
-# Longer than the actor's time limit, so a live attempt never loses its lease.
+MAX_ATTEMPTS = PROVIDER_CALLS.max_attempts
+# Longer than the actor's time limit, so a live run never loses its lease.
 LEASE = timedelta(minutes=20)
 GENERIC_FAILURE = "Something went wrong while making this. Your energy points were refunded."
 REFERENCE_GONE = (
@@ -70,6 +82,9 @@ class ReferenceGone(Exception):
     """A reference file of the job was deleted or expired before the job ran."""
 
 
+Order = GenerationRequest | list[ChatTurn]
+
+
 def result_key(job: Job, extension: str) -> str:
     return f"results/{job.user_id}/{job.id}.{extension}"
 
@@ -78,22 +93,45 @@ def run_job(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Outcome:
     job = _claim(runtime, tenant, job_id)
     if job is None:
         return Outcome.SKIPPED
-    attempt = job.attempts
+    calls = job.attempts
     try:
-        produced = _produce(runtime, tenant, job)
-    except ProviderError as exc:
-        return _failed_attempt(runtime, tenant, job, attempt, exc.reason, exc.retryable)
+        provider = runtime.providers.get(job.provider, tenant.slug)
+        order = _prepare(runtime, tenant, job)
     except ReferenceGone:
-        return _failed_attempt(runtime, tenant, job, attempt, REFERENCE_GONE, False)
+        return _fail(runtime, tenant, job, calls, REFERENCE_GONE)
     except AnonymisationError:
         log.warning(
             "request held back: it carried an identifier", job_id=str(job.id), tenant=tenant.slug
         )
-        return _failed_attempt(runtime, tenant, job, attempt, HELD_BACK, False)
+        return _fail(runtime, tenant, job, calls, HELD_BACK)
     except Exception:
-        log.exception("job attempt crashed", job_id=str(job.id), tenant=tenant.slug)
-        return _failed_attempt(runtime, tenant, job, attempt, GENERIC_FAILURE, True)
-    return _finish(runtime, tenant, job, attempt, produced)
+        log.exception("job run crashed", job_id=str(job.id), tenant=tenant.slug)
+        return _crashed(runtime, tenant, job, calls)
+    reason = GENERIC_FAILURE
+    while calls < PROVIDER_CALLS.max_attempts:
+        if not _count_call(runtime, job, calls):
+            return Outcome.SKIPPED
+        calls += 1
+        try:
+            produced = _call(runtime, tenant, job, provider, order)
+        except ProviderError as exc:
+            reason = exc.reason
+            log.info(
+                "provider call failed",
+                job_id=str(job.id),
+                tenant=tenant.slug,
+                call=calls,
+                retryable=exc.retryable,
+            )
+            if not PROVIDER_CALLS.retries(exc, calls):
+                break
+            time.sleep(PROVIDER_CALLS.backoff(calls))
+            continue
+        except Exception:
+            log.exception("job run crashed", job_id=str(job.id), tenant=tenant.slug)
+            return _crashed(runtime, tenant, job, calls)
+        return _finish(runtime, tenant, job, calls, produced)
+    return _fail(runtime, tenant, job, calls, reason)
 
 
 def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Job | None:
@@ -105,9 +143,9 @@ def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Job | None:
                 Job.id == job_id,
                 Job.tenant_id == tenant.slug,
                 or_(
-                    Job.status == PENDING,
+                    Job.status == JobState.PENDING,
                     and_(
-                        Job.status == RUNNING,
+                        Job.status == JobState.RUNNING,
                         Job.lease_until < now,
                         # Out of attempts while its workers kept dying: the recovery
                         # sweep fails and refunds it; it is never sent again.
@@ -115,12 +153,8 @@ def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Job | None:
                     ),
                 ),
             )
-            .values(
-                status=RUNNING,
-                attempts=Job.attempts + 1,
-                lease_until=now + LEASE,
-                started_at=now,
-            )
+            # The attempt count moves with each provider call (_count_call), not here.
+            .values(status=JobState.RUNNING, lease_until=now + LEASE, started_at=now)
             .returning(Job)
         )
         db.commit()
@@ -131,7 +165,7 @@ def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Job | None:
                 Job.id == job_id, Job.tenant_id == tenant.slug
             )
         ).one_or_none()
-    if current is not None and current.status == RUNNING and current.lease_until > now:
+    if current is not None and current.status == JobState.RUNNING and current.lease_until > now:
         # Another worker holds a live lease: look again after a backoff.
         raise RetryLater(f"job {job_id} is running elsewhere")
     return None
@@ -151,9 +185,8 @@ def _identifiers(db: Session, tenant: Tenant, job: Job) -> Identifiers:
     )
 
 
-def _produce(runtime: Runtime, tenant: Tenant, job: Job) -> GeneratedFile | str:
-    """Call the provider outside any transaction: it may take minutes."""
-    provider = runtime.providers.get(job.provider, tenant.slug)
+def _prepare(runtime: Runtime, tenant: Tenant, job: Job) -> Order:
+    """What the provider will be sent, anonymised; no reference of another user is read."""
     store = TenantStore(runtime.store, tenant.slug)
     with runtime.sessions() as db:
         identifiers = _identifiers(db, tenant, job)
@@ -161,44 +194,62 @@ def _produce(runtime: Runtime, tenant: Tenant, job: Job) -> GeneratedFile | str:
             messages = [
                 (m.role, m.content) for m in history(db, tenant, job.user_id, job.assistant_key)
             ]
-            turns = chat_turns(tenant.assistants[job.assistant_key], messages, identifiers)
-        else:
-            uploads = list(
-                db.scalars(
-                    select(Upload).where(
-                        Upload.tenant_id == tenant.slug,
-                        Upload.user_id == job.user_id,
-                        Upload.id.in_(job.reference_ids),
-                        Upload.deleted_at.is_(None),
-                        Upload.expires_at > utcnow(),
-                    )
+            return chat_turns(tenant.assistants[job.assistant_key], messages, identifiers)
+        uploads = list(
+            db.scalars(
+                select(Upload).where(
+                    Upload.tenant_id == tenant.slug,
+                    Upload.user_id == job.user_id,
+                    Upload.id.in_(job.reference_ids),
+                    Upload.deleted_at.is_(None),
+                    Upload.expires_at > utcnow(),
                 )
             )
-            if len(uploads) != len(set(job.reference_ids)):
-                # Deleted by the user or expired since the order: it must not be sent.
-                raise ReferenceGone()
-            request = generation_request(
-                tenant, job.product_key, job.prompt, uploads, store, identifiers
-            )
-    if job.assistant_key is not None:
-        return provider.reply(turns)
-    produced = provider.generate(request)
-    store.put(result_key(job, produced.extension), produced.data, produced.content_type)
+        )
+        if len(uploads) != len(set(job.reference_ids)):
+            # Deleted or expired since the order, or never this user's: it must not be sent.
+            raise ReferenceGone()
+        return generation_request(tenant, job.product_key, job.prompt, uploads, store, identifiers)
+
+
+def _count_call(runtime: Runtime, job: Job, calls: int) -> bool:
+    """Record that call ``calls + 1`` is about to be made; False when this run lost the job."""
+    with runtime.sessions() as db:
+        won = db.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == JobState.RUNNING, Job.attempts == calls)
+            .values(attempts=calls + 1, lease_until=utcnow() + LEASE)
+        ).rowcount  # type: ignore[attr-defined]
+        db.commit()
+    return bool(won)
+
+
+def _call(
+    runtime: Runtime, tenant: Tenant, job: Job, provider: Provider, order: Order
+) -> GeneratedFile | str:
+    """One provider call, outside any transaction (it may take minutes); the answer is
+    kept only once it decodes."""
+    if isinstance(order, list):
+        return accept_reply(provider.reply(order))
+    produced = accept_file(order.category, provider.generate(order))
+    TenantStore(runtime.store, tenant.slug).put(
+        result_key(job, produced.extension), produced.data, produced.content_type
+    )
     return produced
 
 
 def _finish(
-    runtime: Runtime, tenant: Tenant, job: Job, attempt: int, produced: GeneratedFile | str
+    runtime: Runtime, tenant: Tenant, job: Job, calls: int, produced: GeneratedFile | str
 ) -> Outcome:
     now = utcnow()
     with runtime.sessions() as db:
         won = db.execute(
             update(Job)
-            .where(Job.id == job.id, Job.status == RUNNING, Job.attempts == attempt)
-            .values(status=DONE, finished_at=now, lease_until=None, error=None)
+            .where(Job.id == job.id, Job.status == JobState.RUNNING, Job.attempts == calls)
+            .values(status=JobState.DONE, finished_at=now, lease_until=None, error=None)
         ).rowcount  # type: ignore[attr-defined]
         if not won:
-            # A later attempt took over (this one outlived its lease); it will finish.
+            # A later run took over (this one outlived its lease); it will finish.
             db.rollback()
             return Outcome.SKIPPED
         if isinstance(produced, str):
@@ -228,28 +279,50 @@ def _finish(
     return Outcome.DONE
 
 
-def _failed_attempt(
-    runtime: Runtime, tenant: Tenant, job: Job, attempt: int, reason: str, retryable: bool
+def _fail(
+    runtime: Runtime, tenant: Tenant, job: Job, calls: int, reason: str, used: int | None = None
 ) -> Outcome:
-    final = not retryable or attempt >= MAX_ATTEMPTS
+    """The job's final failure: the reason kept for the user, the points refunded."""
+    now = utcnow()
     with runtime.sessions() as db:
         won = db.execute(
             update(Job)
-            .where(Job.id == job.id, Job.status == RUNNING, Job.attempts == attempt)
+            .where(Job.id == job.id, Job.status == JobState.RUNNING, Job.attempts == calls)
             .values(
-                status=FAILED if final else PENDING,
+                status=JobState.FAILED,
+                attempts=calls if used is None else used,
                 error=reason,
                 lease_until=None,
-                queued_at=utcnow(),
-                finished_at=utcnow() if final else None,
+                finished_at=now,
             )
         ).rowcount  # type: ignore[attr-defined]
-        if won and final:
+        if won:
             refund(db, tenant, job.user_id, job.id)
         db.commit()
     if not won:
         return Outcome.SKIPPED
-    if final:
-        log.info("job failed", job_id=str(job.id), tenant=tenant.slug, attempts=attempt)
-        return Outcome.FAILED
-    raise RetryLater(reason)
+    log.info("job failed", job_id=str(job.id), tenant=tenant.slug, attempts=calls)
+    return Outcome.FAILED
+
+
+def _crashed(runtime: Runtime, tenant: Tenant, job: Job, calls: int) -> Outcome:
+    """warren's own code failed: hand the job back to the queue, or fail it when the
+    crash used up its last attempt (a crash before any call in this run counts as one)."""
+    used = max(calls, job.attempts + 1)
+    if used >= PROVIDER_CALLS.max_attempts:
+        return _fail(runtime, tenant, job, calls, GENERIC_FAILURE, used)
+    with runtime.sessions() as db:
+        won = db.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == JobState.RUNNING, Job.attempts == calls)
+            .values(
+                status=JobState.PENDING,
+                attempts=used,
+                lease_until=None,
+                queued_at=utcnow(),
+            )
+        ).rowcount  # type: ignore[attr-defined]
+        db.commit()
+    if not won:
+        return Outcome.SKIPPED
+    raise RetryLater("the run crashed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +17,11 @@ class ContentItem(TenantOwned, Base):
     whether its owner had Prime then, and when (if) it was moved to the trash."""
 
     __tablename__ = "content_items"
-    __table_args__ = (Index("ix_content_items_tenant_user", "tenant_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_content_items_tenant_user", "tenant_id", "user_id"),
+        # Assistants answer in the chat; they never make a content item.
+        CheckConstraint("category IN ('song', 'image', 'poem', 'text', 'video')", name="category"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warren.db.base import Base, TenantOwned, utcnow
@@ -13,7 +13,10 @@ from warren.db.base import Base, TenantOwned, utcnow
 
 class Upload(TenantOwned, Base):
     __tablename__ = "uploads"
-    __table_args__ = (Index("ix_uploads_tenant_user", "tenant_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_uploads_tenant_user", "tenant_id", "user_id"),
+        CheckConstraint("kind IN ('image', 'audio', 'video', 'text')", name="kind"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

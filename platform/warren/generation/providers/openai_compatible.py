@@ -33,8 +33,8 @@ from warren.generation.providers.base import (
 from warren.generation.providers.openai_prompts import image_prompt, writing_messages
 from warren.generation.providers.openai_transport import Transport
 from warren.generation.providers.shapes import image_shape
-from warren.generation.providers.sniff import image_type
 from warren.generation.providers.titles import library_title
+from warren.media.sniff import sniff
 
 # Sizes DALL·E 3 accepts together with response_format=b64_json; most compatible
 # services accept them too.
@@ -55,8 +55,6 @@ class OpenAICompatibleProvider:
         chat_model: str,
         image_model: str | None,
         timeout: float = 60.0,
-        max_attempts: int = 3,
-        backoff_seconds: float = 1.0,
         client: httpx.Client | None = None,
     ) -> None:
         parts = urlsplit(base_url)
@@ -67,10 +65,6 @@ class OpenAICompatibleProvider:
             raise ValueError(f"provider {name!r}: the API key is empty")
         if not timeout > 0:
             raise ValueError(f"provider {name!r}: the timeout must be positive")
-        if max_attempts < 1:
-            raise ValueError(f"provider {name!r}: max_attempts must be at least 1")
-        if backoff_seconds < 0:
-            raise ValueError(f"provider {name!r}: backoff_seconds must not be negative")
         self.name = name
         self._chat_model = chat_model
         self._image_model = image_model
@@ -78,8 +72,6 @@ class OpenAICompatibleProvider:
             base_url,
             api_key,
             timeout=timeout,
-            max_attempts=max_attempts,
-            backoff_seconds=backoff_seconds,
             client=client,
         )
 
@@ -146,17 +138,16 @@ class OpenAICompatibleProvider:
                 "images/edits", form, {"image": upload}, _IMAGE_SERVICE
             )
         data = _decode_image(body)
-        kind = image_type(data)
-        if kind is None:
+        sniffed = sniff(data)
+        if sniffed is None or sniffed.kind != "image":
             raise ProviderError(
                 "The image service sent a file warren does not recognise as a picture.",
                 retryable=False,
             )
-        content_type, extension = kind
         return GeneratedFile(
             data=data,
-            content_type=content_type,
-            extension=extension,
+            content_type=sniffed.content_type,
+            extension=sniffed.extension,
             title=library_title(request.title, request.prompt),
             is_demo=False,
         )

@@ -1,5 +1,9 @@
-"""One POST to an OpenAI-compatible service: fixed headers, time limits, retries, and
-failures turned into sentences a user can read.
+"""One POST to an OpenAI-compatible service: fixed headers, time limits, and failures
+turned into sentences a user can read.
+
+Each request is sent once. Whether to try again is the retry policy's decision
+(warren.generation.retry_policy), taken by the job runner; this module only says, with
+``ProviderError.retryable``, whether another try could succeed.
 
 What leaves warren is decided here, so the request is built from scratch every time
 (``httpx.Request``, not ``client.post``): a shared client's default headers, cookies
@@ -12,11 +16,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from warren.generation.providers.base import ProviderError
 
@@ -24,8 +27,6 @@ USER_AGENT = "warren"
 # A service that cannot even accept a connection in this long is down, whatever the
 # read timeout (image generation may legitimately take a minute to answer).
 MAX_CONNECT_SECONDS = 10.0
-# Waits between attempts grow exponentially but never beyond this.
-MAX_BACKOFF_SECONDS = 30.0
 MAX_MESSAGE_CHARS = 200
 
 _QUERY = re.compile(r"(https?://[^\s?#]+)[?#]\S*")
@@ -39,24 +40,16 @@ class Transport:
         api_key: str,
         *,
         timeout: float,
-        max_attempts: int,
-        backoff_seconds: float,
         client: httpx.Client | None,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, MAX_CONNECT_SECONDS))
-        self._max_attempts = max_attempts
-        self._backoff_seconds = backoff_seconds
         self._client = client if client is not None else httpx.Client(follow_redirects=False)
 
     def post_json(self, path: str, payload: Mapping[str, Any], service: str) -> dict[str, Any]:
         body = json.dumps(payload).encode()
-
-        def build() -> httpx.Request:
-            return self._request(path, body, "application/json")
-
-        return self._with_retries(build, service)
+        return self._send(self._request(path, body, "application/json"), service)
 
     def post_multipart(
         self,
@@ -65,13 +58,10 @@ class Transport:
         files: Mapping[str, tuple[str, bytes, str]],
         service: str,
     ) -> dict[str, Any]:
-        def build() -> httpx.Request:
-            # httpx writes the multipart body and its Content-Type (with the boundary).
-            request = httpx.Request("POST", self._url(path), data=dict(fields), files=dict(files))
-            body = request.read()
-            return self._request(path, body, request.headers["Content-Type"])
-
-        return self._with_retries(build, service)
+        # httpx writes the multipart body and its Content-Type (with the boundary).
+        multipart = httpx.Request("POST", self._url(path), data=dict(fields), files=dict(files))
+        body = multipart.read()
+        return self._send(self._request(path, body, multipart.headers["Content-Type"]), service)
 
     def _url(self, path: str) -> str:
         return f"{self._base_url}/{path.lstrip('/')}"
@@ -91,19 +81,10 @@ class Transport:
             extensions={"timeout": self._timeout.as_dict()},
         )
 
-    def _with_retries(self, build: Callable[[], httpx.Request], service: str) -> dict[str, Any]:
-        retrying = Retrying(
-            stop=stop_after_attempt(self._max_attempts),
-            wait=wait_exponential(multiplier=self._backoff_seconds, max=MAX_BACKOFF_SECONDS),
-            retry=retry_if_exception(_retryable),
-            reraise=True,
-        )
-        return retrying(self._send_once, build, service)
-
-    def _send_once(self, build: Callable[[], httpx.Request], service: str) -> dict[str, Any]:
+    def _send(self, request: httpx.Request, service: str) -> dict[str, Any]:
         try:
             # auth=None: no client-level auth; the Authorization header above is the only one.
-            response = self._client.send(build(), follow_redirects=False, auth=None)
+            response = self._client.send(request, follow_redirects=False, auth=None)
         except httpx.TimeoutException as exc:
             raise ProviderError(f"The {service} did not answer in time.", retryable=True) from exc
         except httpx.TransportError as exc:
@@ -153,10 +134,6 @@ class Transport:
         if len(text) > MAX_MESSAGE_CHARS:
             text = text[: MAX_MESSAGE_CHARS - 1].rstrip() + "…"
         return text
-
-
-def _retryable(error: BaseException) -> bool:
-    return isinstance(error, ProviderError) and error.retryable
 
 
 def _error_text(body: object) -> str:

@@ -7,7 +7,10 @@
 - ``WARREN_PROVIDER_<NAME>_KEY__<SLUG>`` (that tenant's own key; the slug upper-cased,
   ``-`` becoming ``_``), so a brand can be billed on its own provider account
 - ``WARREN_PROVIDER_<NAME>_CHAT_MODEL`` (default ``gpt-4o-mini``),
-  ``_IMAGE_MODEL`` (no pictures without it), ``_TIMEOUT`` (seconds), ``_MAX_ATTEMPTS``
+  ``_IMAGE_MODEL`` (no pictures without it), ``_TIMEOUT`` (seconds)
+
+How often a failed call is tried again is not a provider setting: it is warren's one
+retry policy (warren.generation.retry_policy).
 
 Keys live only in the environment (the deployment's secrets), never in ``tenants.toml``.
 Any other ``WARREN_PROVIDER_*`` variable is an error, so a typo fails at start-up
@@ -31,7 +34,7 @@ DEFAULT_CHAT_MODEL = "gpt-4o-mini"
 DEMO = "demo"
 
 _URL_VARIABLE = re.compile(r"^WARREN_PROVIDER_([A-Z0-9]+(?:_[A-Z0-9]+)*)_URL$")
-_SETTINGS = frozenset({"URL", "KEY", "CHAT_MODEL", "IMAGE_MODEL", "TIMEOUT", "MAX_ATTEMPTS"})
+_SETTINGS = frozenset({"URL", "KEY", "CHAT_MODEL", "IMAGE_MODEL", "TIMEOUT"})
 _TENANT_KEY = re.compile(r"^KEY__([A-Z][A-Z0-9_]*)$")
 
 
@@ -116,7 +119,6 @@ def _entry(name: str, env_name: str, values: Mapping[str, str]) -> _Entry:
     if not key:
         raise ProviderConfigError(variable("KEY"), f"required for provider {name!r}, but not set")
     timeout = _number(variable("TIMEOUT"), values.get("TIMEOUT"), 60.0)
-    attempts = _whole(variable("MAX_ATTEMPTS"), values.get("MAX_ATTEMPTS"), 3)
     chat_model = values.get("CHAT_MODEL", "").strip() or DEFAULT_CHAT_MODEL
     image_model = values.get("IMAGE_MODEL", "").strip() or None
 
@@ -129,7 +131,6 @@ def _entry(name: str, env_name: str, values: Mapping[str, str]) -> _Entry:
                 chat_model=chat_model,
                 image_model=image_model,
                 timeout=timeout,
-                max_attempts=attempts,
             )
         except ValueError as exc:
             # The constructor only objects to the URL or the key; say which variable.
@@ -157,16 +158,4 @@ def _number(variable: str, raw: str | None, default: float) -> float:
         raise ProviderConfigError(variable, f"{raw!r} is not a number of seconds") from None
     if not math.isfinite(value) or value <= 0:
         raise ProviderConfigError(variable, "must be a positive number of seconds")
-    return value
-
-
-def _whole(variable: str, raw: str | None, default: int) -> int:
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ProviderConfigError(variable, f"{raw!r} is not a whole number") from None
-    if value < 1:
-        raise ProviderConfigError(variable, "must be at least 1")
     return value
