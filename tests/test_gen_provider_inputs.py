@@ -19,6 +19,7 @@ from test_generation_runner import job, make_user, movements
 from warren.billing.ledger import reserve
 from warren.chat.conversation import add_message, ask
 from warren.db.base import utcnow
+from warren.db.unit_of_work import unit_of_work
 from warren.generation.anonymise import EMAIL_PLACEHOLDER, USERNAME_PLACEHOLDER
 from warren.generation.models import Job, JobState
 from warren.generation.runner import REFERENCE_GONE, Outcome, run_job
@@ -51,11 +52,8 @@ def sent_texts(service: FakeService) -> list[str]:
 
 
 def chat(runtime: Runtime, tenant: Tenant, user: uuid.UUID, assistant: str, text: str) -> Job:
-    with runtime.sessions() as db:
-        result = ask(db, tenant, user, assistant, text)
-        assert result.job is not None, result.errors
-        db.commit()
-        return result.job
+    with unit_of_work(runtime.sessions) as db:
+        return ask(db, tenant, user, assistant, text)
 
 
 def test_a_text_reference_is_scrubbed_before_the_provider(
@@ -69,13 +67,11 @@ def test_a_text_reference_is_scrubbed_before_the_provider(
         "Write to penfriend\u200b@example.com or penfriend%40example.com.\n"
         "Signed, PENFRIEND; for Joanne.\n"
     )
-    with runtime.sessions() as db:
+    with unit_of_work(runtime.sessions) as db:
         upload = store_upload(db, runtime.store, tenant, user, notes.encode(), "notes.txt")
-        result = submit_generation(db, tenant, user, "poem", "A poem from these notes", [upload.id])
-        assert result.job is not None, result.errors
-        db.commit()
+        job = submit_generation(db, tenant, user, "poem", "A poem from these notes", [upload.id])
 
-    assert run_job(runtime, tenant, result.job.id) is Outcome.DONE
+    assert run_job(runtime, tenant, job.id) is Outcome.DONE
 
     [sent] = sent_texts(service)
     assert "Notes for the poem." in sent

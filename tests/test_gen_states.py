@@ -9,6 +9,7 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 from test_generation_runner import make_user
 
+from warren.db.unit_of_work import unit_of_work
 from warren.generation.models import Job, JobState
 from warren.generation.submit import submit_generation
 from warren.runtime import Runtime
@@ -18,11 +19,8 @@ from warren.runtime import Runtime
 def job_id(runtime: Runtime, clean_db: None) -> uuid.UUID:
     tenant = runtime.registry.get("vizardio")
     user = make_user(runtime, tenant, "stately", 50)
-    with runtime.sessions() as db:
-        result = submit_generation(db, tenant, user, "poem", "About the sea", [])
-        assert result.job is not None
-        db.commit()
-        return result.job.id
+    with unit_of_work(runtime.sessions) as db:
+        return submit_generation(db, tenant, user, "poem", "About the sea", []).id
 
 
 def test_a_job_state_is_an_enum_equal_to_its_text(runtime: Runtime, job_id: uuid.UUID) -> None:

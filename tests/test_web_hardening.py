@@ -33,7 +33,8 @@ PAGES = ["/", "/privacy", "/sign-in", "/sign-up", "/cookie-settings", "/assistan
 def raw_request(base_url: str, request: bytes) -> tuple[int, bytes]:
     """Send bytes as they are to the served app; the status and the whole answer."""
     parts = urlsplit(base_url)
-    assert parts.hostname is not None and parts.port is not None
+    assert parts.hostname is not None
+    assert parts.port is not None
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
         sock.sendall(request)
         answer = b""
@@ -195,7 +196,7 @@ hosts = st.one_of(
     ).map(lambda t: t[0] + t[1]),
 )
 paths = st.one_of(
-    st.sampled_from(PAGES + ["/library", "/jobs/x", "/brand/../../etc/passwd", "/static/%00"]),
+    st.sampled_from([*PAGES, "/library", "/jobs/x", "/brand/../../etc/passwd", "/static/%00"]),
     st.text(min_size=0, max_size=40).map(lambda s: "/" + s),
 )
 
@@ -238,7 +239,7 @@ def test_no_request_bytes_make_the_edge_fail(
     body: bytes,
 ) -> None:
     headers = [(b"host", host), *extra]
-    status, response_headers, answer = asgi.request(method, path, headers, body)
+    status, _response_headers, answer = asgi.request(method, path, headers, body)
     assert status < 500, (method, path, headers, body, answer[:300])
     assert b"Traceback" not in answer
 
@@ -311,7 +312,9 @@ def test_inline_code_runs_only_with_the_response_nonce(brand: Callable[..., Bran
     first, second = client.get("/"), client.get("/")
     nonces = [re.search(r"'nonce-([^']+)'", _csp(r.headers)) for r in (first, second)]
     assert all(nonces)
-    assert nonces[0] and nonces[1] and nonces[0].group(1) != nonces[1].group(1)
+    assert nonces[0]
+    assert nonces[1]
+    assert nonces[0].group(1) != nonces[1].group(1)
     for tag in re.findall(r"<(?:script|style)\b[^>]*>", first.text):
         if "src=" in tag:
             continue

@@ -21,9 +21,10 @@ import time
 import uuid
 from datetime import timedelta
 from enum import Enum
+from typing import Protocol
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from warren.accounts.models import User
 from warren.billing.ledger import capture, refund
@@ -43,12 +44,13 @@ from warren.generation.providers.base import (
     Provider,
     ProviderError,
 )
+from warren.generation.providers.registry import ProviderRegistry
 from warren.generation.results import accept_file, accept_reply
 from warren.generation.retry_policy import PROVIDER_CALLS
 from warren.library.models import ContentItem
 from warren.logs import get_logger
 from warren.media.models import Upload
-from warren.runtime import Runtime
+from warren.storage.base import ObjectStore
 from warren.storage.tenant_store import TenantStore
 from warren.tenancy.tenant import Tenant
 
@@ -66,6 +68,21 @@ HELD_BACK = (
 )
 
 log = get_logger("warren.generation")
+
+
+class Runtime(Protocol):
+    """What running a job needs of the process: a database, object storage, providers.
+    ``warren.runtime.Runtime`` is one; the generation package does not import it, since
+    the runtime sits above every domain package."""
+
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+
+    @property
+    def store(self) -> ObjectStore: ...
+
+    @property
+    def providers(self) -> ProviderRegistry: ...
 
 
 class Outcome(Enum):
