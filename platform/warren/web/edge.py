@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warren.logs import get_logger
-from warren.privacy.ip import client_address, ip_value, parse_address
+from warren.privacy.ip import client_address, ip_value, parse_address, rate_limit_key
 from warren.runtime import Runtime
 from warren.tenancy.resolve import tenant_for_host
 from warren.tenancy.tenant import Tenant
@@ -36,6 +36,8 @@ access_log = get_logger("warren.access")
 class EdgeContext:
     tenant: Tenant
     ip_value: str
+    # What rate limits are keyed by (see privacy.ip.rate_limit_key), hashed like ip_value.
+    rate_key: str
     https: bool
 
 
@@ -78,6 +80,9 @@ class Edge:
         value = ip_value(
             tenant.ip.mode, self.runtime.keyring.for_tenant(tenant.slug).ip_hash, address
         )
+        rate_key = rate_limit_key(
+            tenant.ip.mode, self.runtime.keyring.for_tenant(tenant.slug).ip_hash, address
+        )
         https = scope.get("scheme") in {"https", "wss"}
         peer_address = parse_address(peer_host)
         if peer_address is not None and any(
@@ -88,7 +93,9 @@ class Edge:
         scope = dict(scope)
         scope["headers"] = [(k, v) for k, v in headers if k not in _FORWARDING]
         scope["client"] = None if tenant.hashes_ip or address is None else (address.compressed, 0)
-        scope[SCOPE_KEY] = EdgeContext(tenant=tenant, ip_value=value, https=https)
+        scope[SCOPE_KEY] = EdgeContext(
+            tenant=tenant, ip_value=value, rate_key=rate_key, https=https
+        )
 
         started = time.perf_counter()
         status = 500
