@@ -31,7 +31,7 @@ from warren.db.engine import libpq_url
 from conftest import TEST_SECRET, free_port
 from samples import photo
 from served import start_serve, wait_until_healthy
-from webclient import BrandClient, sign_up
+from webclient import BrandClient, sign_up_and_sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 HASHED = {
@@ -119,7 +119,7 @@ def order_and_wait(client: BrandClient, slug: str) -> None:
 
 def drive(base_url: str, env: dict[str, str], slug: str, address: str, n: int) -> None:
     with BrandClient(base_url, f"{slug}.localhost", address) as client:
-        assert sign_up(client, f"user{n}@example.com", f"user{n}").status_code == 303
+        assert sign_up_and_sign_in(client, f"user{n}@example.com", f"user{n}").status_code == 303
         client.get("/account")
         grant_points(env, slug, f"user{n}")
         order_and_wait(client, slug)

@@ -8,15 +8,26 @@ from litestar.response import Redirect, Response
 
 from warren.accounts.security_log import record_event
 from warren.accounts.sessions import end_session, start_session
-from warren.accounts.signin import authenticate
+from warren.accounts.signin import AccountThrottled, authenticate
 from warren.accounts.signup import SignUpForm, sign_up
 from warren.billing.ledger import balance
 from warren.db.base import utcnow
 from warren.web import cookies
+from warren.web.edge import edge_context
 from warren.web.forms import FormData
 from warren.web.page import Page
 
 TOO_MANY = "Too many attempts from your network. Wait a minute and try again."
+CHECK_EMAIL = "/sign-up/check-email"
+
+
+def _rate_key(page: Page) -> str:
+    return edge_context(page.request.scope).rate_key
+
+
+def _too_many(response: Response[str], retry_after: int) -> Response[str]:
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 class AccountController(Controller):
@@ -42,22 +53,34 @@ class AccountController(Controller):
             policy_version=data.get("policy_version", ""),
         )
         current = page.policy_version
-        if not page.runtime.rate_limiter.hit(page.tenant.slug, "sign_up", page.ip_value):
+        limiter, key = page.runtime.rate_limiter, _rate_key(page)
+        if not limiter.hit(page.tenant.slug, "sign_up", key):
             record_event(page.db, page.tenant, "sign_up_throttled", page.ip_value)
             page.db.commit()
-            return page.render(
-                "sign_up.html", 429, form=form, errors={"form": TOO_MANY}, policy_version=current
+            return _too_many(
+                page.render(
+                    "sign_up.html",
+                    429,
+                    form=form,
+                    errors={"form": TOO_MANY},
+                    policy_version=current,
+                ),
+                limiter.retry_after(page.tenant.slug, "sign_up", key),
             )
         result = sign_up(page.db, page.tenant, form, current, page.ip_value)
-        if result.user is None:
+        if result.errors:
             status = 409 if result.conflict else 400
             return page.render(
                 "sign_up.html", status, form=form, errors=result.errors, policy_version=current
             )
-        cookie = start_session(page.db, page.tenant, page.keys.session, result.user)
         page.db.commit()
-        page.set_cookie(cookies.SESSION, cookie, cookies.SESSION_MAX_AGE)
-        return page.redirect("/account")
+        # The same answer whether the address was new or already had an account, and no
+        # session either way: the new user signs in once the welcome email arrives.
+        return page.redirect(CHECK_EMAIL)
+
+    @get(CHECK_EMAIL, sync_to_thread=True)
+    def check_email(self, page: NamedDependency[Page]) -> Response[str]:
+        return page.render("check_email.html")
 
     @get("/sign-in", sync_to_thread=True)
     def sign_in_form(self, page: NamedDependency[Page]) -> Response[str] | Redirect:
@@ -70,11 +93,24 @@ class AccountController(Controller):
         self, page: NamedDependency[Page], data: FormData
     ) -> Response[str] | Redirect:
         login = data.get("login", "")
-        if not page.runtime.rate_limiter.hit(page.tenant.slug, "sign_in", page.ip_value):
+        limiter, key = page.runtime.rate_limiter, _rate_key(page)
+        if not limiter.hit(page.tenant.slug, "sign_in", key):
             record_event(page.db, page.tenant, "sign_in_throttled", page.ip_value)
             page.db.commit()
-            return page.render("sign_in.html", 429, login=login, error=TOO_MANY)
-        user = authenticate(page.db, page.tenant, login, data.get("password", ""), page.ip_value)
+            return _too_many(
+                page.render("sign_in.html", 429, login=login, error=TOO_MANY),
+                limiter.retry_after(page.tenant.slug, "sign_in", key),
+            )
+        try:
+            user = authenticate(
+                page.db, page.tenant, login, data.get("password", ""), page.ip_value
+            )
+        except AccountThrottled as throttled:
+            page.db.commit()
+            return _too_many(
+                page.render("sign_in.html", 429, login=login, error=throttled.message),
+                throttled.retry_after,
+            )
         if user is None:
             page.db.commit()
             return page.render(

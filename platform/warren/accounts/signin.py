@@ -34,11 +34,17 @@ THROTTLE_RESETS = ("sign_in",)
 
 
 class AccountThrottled(Exception):
-    """Too many recent failures for this account; nothing was checked."""
+    """Too many recent failures for this account; nothing was checked.
+
+    ``message`` is a sentence for the user; ``retry_after`` is in whole seconds.
+    """
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"retry after {retry_after} s")
         self.retry_after = retry_after
+        self.message = (
+            f"Too many failed sign-ins for this account. Try again in {retry_after} seconds."
+        )
+        super().__init__(self.message)
 
 
 def failure_delay(failures: int) -> timedelta:
