@@ -14,7 +14,7 @@ from warren.accounts.models import User
 from warren.runtime import Runtime
 
 from conftest import TEST_SECRET
-from webclient import BrandClient, sign_up
+from webclient import BrandClient, sign_up_and_sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,8 +40,8 @@ def test_points_and_prime_are_granted_per_tenant(
     brand: Callable[..., BrandClient], runtime: Runtime, database_url: str, tmp_path: Path
 ) -> None:
     client = brand("homiwork")
-    sign_up(client, "vip@example.com", "vip")
-    sign_up(brand("songly"), "vip@example.com", "vip")
+    sign_up_and_sign_in(client, "vip@example.com", "vip")
+    sign_up_and_sign_in(brand("songly"), "vip@example.com", "vip")
 
     granted = warren(database_url, tmp_path, "points", "grant", "homiwork", "VIP@example.com", "40")
     assert granted.returncode == 0, granted.stderr

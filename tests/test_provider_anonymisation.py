@@ -30,7 +30,7 @@ from warren.runtime import Runtime
 from conftest import serving, worker_for
 from samples import photo
 from standin_service import FakeService, chat_answer, image_answer, standin_service, with_standin
-from webclient import BrandClient, sign_up
+from webclient import BrandClient, sign_up_and_sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUTED = {
@@ -57,7 +57,7 @@ def standin(runtime: Runtime, tmp_path: Path) -> Iterator[tuple[Runtime, FakeSer
 
 
 def drive(client: BrandClient, runtime: Runtime, slug: str, email: str, username: str) -> None:
-    assert sign_up(client, email, username).status_code == 303
+    assert sign_up_and_sign_in(client, email, username).status_code == 303
     tenant = runtime.registry.get(slug)
     with runtime.sessions() as db:
         user = find_user(db, tenant, username)

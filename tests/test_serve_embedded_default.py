@@ -22,7 +22,7 @@ import pytest
 
 from conftest import free_port
 from served import start_serve, wait_until_healthy
-from webclient import BrandClient, sign_up
+from webclient import BrandClient, sign_up_and_sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_VARIABLES = [
@@ -65,7 +65,7 @@ def test_serve_runs_everything_on_embedded_defaults(data_dir: Path, tmp_path: Pa
             assert f"<title>{name}</title>" in page.text
 
         with BrandClient(base_url, "songly.localhost", "203.0.113.5") as client:
-            assert sign_up(client, "fresh@example.com", "fresh").status_code == 303
+            assert sign_up_and_sign_in(client, "fresh@example.com", "fresh").status_code == 303
             assert "fresh@example.com" in client.get("/account").text
 
         outbox = data_dir / "outbox"

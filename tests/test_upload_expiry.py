@@ -19,15 +19,15 @@ from warren.storage.base import ObjectNotFound
 from warren.storage.tenant_store import TenantStore
 
 from samples import photo
-from webclient import BrandClient, sign_up
+from webclient import BrandClient, sign_up_and_sign_in
 
 
 def test_expired_and_long_trashed_uploads_are_purged(
     brand: Callable[..., BrandClient], runtime: Runtime
 ) -> None:
     client = brand("songly")
-    sign_up(client, "keeper@example.com", "keeper")
-    sign_up(brand("homiwork"), "keeper@example.com", "keeper")
+    sign_up_and_sign_in(client, "keeper@example.com", "keeper")
+    sign_up_and_sign_in(brand("homiwork"), "keeper@example.com", "keeper")
     made: dict[str, Upload] = {}
     for slug in ["songly", "homiwork"]:
         tenant = runtime.registry.get(slug)

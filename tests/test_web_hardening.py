@@ -25,7 +25,7 @@ from warren.runtime import Runtime
 from warren.web.app import create_app
 from warren.web.redirects import safe_next
 
-from webclient import BrandClient, field, sign_up
+from webclient import BrandClient, field, sign_up, sign_up_and_sign_in
 
 PAGES = ["/", "/privacy", "/sign-in", "/sign-up", "/cookie-settings", "/assistants"]
 
@@ -46,7 +46,7 @@ def raw_request(base_url: str, request: bytes) -> tuple[int, bytes]:
 
 def signed_in(brand: Callable[..., BrandClient], slug: str, name: str) -> BrandClient:
     client = brand(slug)
-    assert sign_up(client, f"{name}@example.com", name).status_code == 303
+    assert sign_up_and_sign_in(client, f"{name}@example.com", name).status_code == 303
     return client
 
 
@@ -415,7 +415,6 @@ def test_sign_in_never_sends_a_user_off_site(
 ) -> None:
     client = brand("songly")
     assert sign_up(client, "away@example.com", "away").status_code == 303
-    client.post_form("/sign-out", {}, form_page="/account")
     token = field(client.get("/sign-in").text, "_csrf")
     response = client.post(
         "/sign-in",
@@ -434,7 +433,6 @@ def test_sign_in_never_sends_a_user_off_site(
 def test_sign_in_returns_to_the_page_the_user_wanted(brand: Callable[..., BrandClient]) -> None:
     client = brand("songly")
     assert sign_up(client, "back@example.com", "back").status_code == 303
-    client.post_form("/sign-out", {}, form_page="/account")
     bounced = client.get("/library")
     assert bounced.status_code == 303
     login_page = client.get(bounced.headers["location"])

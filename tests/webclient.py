@@ -65,3 +65,13 @@ def sign_up(
             "adult": "yes",
         },
     )
+
+
+def sign_up_and_sign_in(
+    client: BrandClient, email: str, username: str, password: str = "correct horse battery"
+) -> httpx.Response:
+    """Sign up, then sign in as the new user (signing up alone starts no session)."""
+    signed_up = sign_up(client, email, username, password)
+    assert signed_up.status_code == 303, signed_up.text
+    assert signed_up.headers["location"] == "/sign-up/check-email"
+    return client.post_form("/sign-in", {"login": username, "password": password})

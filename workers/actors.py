@@ -51,3 +51,14 @@ def bind(broker: dramatiq.Broker) -> None:
     for actor in ALL_ACTORS:
         actor.broker = broker
         broker.declare_actor(actor)
+
+
+@dramatiq.actor(actor_name="send_sign_up_attempt_notice", max_retries=5, min_backoff=2_000)
+def send_sign_up_attempt_notice(tenant_slug: str, user_id: str) -> None:
+    runtime = get_runtime()
+    tenant = runtime.registry.get(tenant_slug)
+    with runtime.sessions() as db:
+        welcome.send_sign_up_attempt_notice(db, runtime.mailer, tenant, uuid.UUID(user_id))
+
+
+ALL_ACTORS += (send_sign_up_attempt_notice,)

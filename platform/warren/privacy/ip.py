@@ -69,3 +69,23 @@ def ip_value(mode: str, key: bytes, address: IPAddress | None) -> str:
         return address.compressed
     digest = hmac.new(key, address.compressed.encode("ascii"), hashlib.sha256).hexdigest()
     return HASH_PREFIX + digest
+
+
+def rate_limit_key(mode: str, key: bytes, address: IPAddress | None) -> str:
+    """The value rate limits count under: the address for IPv4, its /64 for IPv6.
+
+    One IPv6 subscriber is routinely given a whole /64 and may pick any address in it, so
+    counting per address would let one client rotate past every limit. In hashed mode the
+    subject is hashed with the same key as the IP value: the limiter's storage never holds
+    a raw address or prefix.
+    """
+    if address is None:
+        return UNKNOWN
+    if isinstance(address, ipaddress.IPv6Address):
+        subject = ipaddress.IPv6Network((address, 64), strict=False).compressed
+    else:
+        subject = address.compressed
+    if mode == "raw":
+        return subject
+    digest = hmac.new(key, subject.encode("ascii"), hashlib.sha256).hexdigest()
+    return HASH_PREFIX + digest

@@ -92,6 +92,7 @@ class RequestContext:
         db: Session,
         tenant: Tenant,
         ip_value: str,
+        rate_key: str,
         https: bool,
         nonce: str,
         path: str,
@@ -107,6 +108,8 @@ class RequestContext:
         self.db = db
         self.tenant = tenant
         self.ip_value = ip_value
+        # What rate limits are keyed by: the IP value, or for IPv6 that of its /64.
+        self.rate_key = rate_key
         self.https = https
         self.nonce = nonce
         self.path = path
@@ -210,6 +213,7 @@ def provide_ctx(request: Request[Any, Any, Any], db: NamedDependency[Session]) -
         db=db,
         tenant=tenant,
         ip_value=edge.ip_value,
+        rate_key=edge.rate_key,
         https=edge.https,
         nonce=edge.nonce,
         path=request.url.path,

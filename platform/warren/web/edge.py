@@ -23,7 +23,7 @@ from typing import Any
 
 from warren.logs import get_logger
 from warren.privacy.consent import ANALYTICS_ORIGINS, analytics_allowed, parse_cookie
-from warren.privacy.ip import client_address, ip_value, parse_address
+from warren.privacy.ip import client_address, ip_value, parse_address, rate_limit_key
 from warren.runtime import Runtime
 from warren.tenancy.resolve import tenant_for_host
 from warren.tenancy.tenant import Tenant
@@ -45,6 +45,8 @@ access_log = get_logger("warren.access")
 class EdgeContext:
     tenant: Tenant
     ip_value: str
+    # What rate limits are keyed by (see privacy.ip.rate_limit_key), hashed like ip_value.
+    rate_key: str
     https: bool
     # A fresh value per response: the one inline script/style tag warren writes carries it.
     nonce: str
@@ -139,6 +141,9 @@ class Edge:
         value = ip_value(
             tenant.ip.mode, self.runtime.keyring.for_tenant(tenant.slug).ip_hash, address
         )
+        rate_key = rate_limit_key(
+            tenant.ip.mode, self.runtime.keyring.for_tenant(tenant.slug).ip_hash, address
+        )
         https = scope.get("scheme") == "https"
         peer_address = parse_address(peer_host)
         if peer_address is not None and any(
@@ -185,7 +190,9 @@ class Edge:
             scope["client"] = (
                 None if tenant.hashes_ip or address is None else (address.compressed, 0)
             )
-            scope[SCOPE_KEY] = EdgeContext(tenant=tenant, ip_value=value, https=https, nonce=nonce)
+            scope[SCOPE_KEY] = EdgeContext(
+                tenant=tenant, ip_value=value, rate_key=rate_key, https=https, nonce=nonce
+            )
             if head:
                 scope["method"] = "GET"
             await self.app(scope, receive, send_wrapper)

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Response
 from warren.accounts.models import User
 from warren.accounts.security_log import record_event
 from warren.accounts.sessions import end_session, start_session
-from warren.accounts.signin import authenticate
+from warren.accounts.signin import AccountThrottled, authenticate
 from warren.accounts.signup import SignUpForm, sign_up
 from warren.billing.ledger import balance
 from warren.db.base import utcnow
@@ -23,6 +23,22 @@ from warren.web.render import redirect, render
 
 TOO_MANY = "Too many attempts from your network. Wait a minute and try again."
 AFTER_SIGN_IN = "/account"
+CHECK_EMAIL = "/sign-up/check-email"
+
+
+def _throttled(ctx: RequestContext, action: str) -> int | None:
+    """Seconds to wait when the network has made too many attempts, else None (and the
+    attempt is counted)."""
+    limiter = ctx.runtime.rate_limiter
+    if limiter.hit(ctx.tenant.slug, action, ctx.rate_key):
+        return None
+    record_event(ctx.db, ctx.tenant, f"{action}_throttled", ctx.ip_value)
+    return limiter.retry_after(ctx.tenant.slug, action, ctx.rate_key)
+
+
+def _too_many(response: Response[str], retry_after: int) -> Response[str]:
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _start_session(ctx: RequestContext, user: User) -> None:
@@ -52,15 +68,22 @@ class AccountController(Controller):
             adult=text(form, "adult") == "yes",
             policy_version=text(form, "policy_version"),
         )
-        if not ctx.runtime.rate_limiter.hit(ctx.tenant.slug, "sign_up", ctx.ip_value):
-            record_event(ctx.db, ctx.tenant, "sign_up_throttled", ctx.ip_value)
-            return render(ctx, "sign_up.html", 429, form=data, errors={"form": TOO_MANY})
+        wait = _throttled(ctx, "sign_up")
+        if wait is not None:
+            return _too_many(
+                render(ctx, "sign_up.html", 429, form=data, errors={"form": TOO_MANY}), wait
+            )
         result = sign_up(ctx.db, ctx.tenant, data, policy_version(ctx.tenant), ctx.ip_value)
-        if result.user is None:
+        if result.errors:
             status = 409 if result.conflict else 400
             return render(ctx, "sign_up.html", status, form=data, errors=result.errors)
-        _start_session(ctx, result.user)
-        return redirect(ctx, AFTER_SIGN_IN)
+        # The same answer whether the address was new or already had an account, and no
+        # session either way: the new user signs in once the welcome email arrives.
+        return redirect(ctx, CHECK_EMAIL)
+
+    @get(CHECK_EMAIL, sync_to_thread=True)
+    def check_email(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
+        return render(ctx, "check_email.html")
 
     @get("/sign-in", sync_to_thread=True)
     def sign_in_form(
@@ -77,10 +100,19 @@ class AccountController(Controller):
     ) -> Response[str] | Redirect:
         login = text(form, "login")
         back = safe_next(text(form, "next"), AFTER_SIGN_IN)
-        if not ctx.runtime.rate_limiter.hit(ctx.tenant.slug, "sign_in", ctx.ip_value):
-            record_event(ctx.db, ctx.tenant, "sign_in_throttled", ctx.ip_value)
-            return render(ctx, "sign_in.html", 429, login=login, error=TOO_MANY, next=back)
-        user = authenticate(ctx.db, ctx.tenant, login, text(form, "password"), ctx.ip_value)
+        wait = _throttled(ctx, "sign_in")
+        if wait is not None:
+            return _too_many(
+                render(ctx, "sign_in.html", 429, login=login, error=TOO_MANY, next=back), wait
+            )
+        try:
+            user = authenticate(ctx.db, ctx.tenant, login, text(form, "password"), ctx.ip_value)
+        except AccountThrottled as throttled:
+            # Rendered, not raised: the refusal is recorded, so this unit of work commits.
+            return _too_many(
+                render(ctx, "sign_in.html", 429, login=login, error=throttled.message, next=back),
+                throttled.retry_after,
+            )
         if user is None:
             return render(
                 ctx,
