@@ -25,7 +25,7 @@ from warren.storage.base import ObjectStore
 from warren.storage.factory import open_object_store
 from warren.storage.s3 import S3ObjectStore
 from warren.tenancy.registry import Registry, load_registry
-from warren.tenancy.secrets import Keyring, load_or_create_secret, tenant_secret_overrides
+from warren.tenancy.secrets import Keyring, load_or_create_secret
 
 
 @dataclass
@@ -63,7 +63,13 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
     return Runtime(
         settings=settings,
         registry=registry,
-        keyring=Keyring(secret, tenant_secret_overrides()),
+        keyring=Keyring(
+            secret,
+            {
+                slug: value.get_secret_value().encode()
+                for slug, value in settings.tenant_secrets.items()
+            },
+        ),
         engine=engine,
         sessions=sessions,
         broker=broker,
