@@ -64,3 +64,13 @@ def test_only_settings_reads_the_environment() -> None:
                 for line in environment_reads(path.read_text(encoding="utf-8"))
             ]
     assert found == [], "read these through warren.settings instead"
+
+
+def test_tests_read_shared_files_relative_to_the_repository() -> None:
+    # A checkout anywhere else (CI, another engineer's machine) must run the same suite.
+    absolute = [
+        path.name
+        for path in sorted((ROOT / "tests").glob("*.py"))
+        if path != Path(__file__) and '"/work/' in path.read_text(encoding="utf-8")
+    ]
+    assert absolute == []

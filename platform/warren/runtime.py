@@ -17,7 +17,7 @@ from warren.generation.catalogue import check_catalogue
 from warren.generation.providers.registry import ProviderRegistry, load_providers
 from warren.mail.base import Mailer
 from warren.mail.factory import open_mailer
-from warren.queue.broker import make_broker
+from warren.queue.broker import make_broker, queue_name
 from warren.queue.port import attach_broker
 from warren.ratelimit import RateLimiter
 from warren.settings import Settings
@@ -55,8 +55,8 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)
     if broker is None:
-        broker = make_broker(settings.broker_url or database_url)
-    attach_broker(sessions, broker)
+        broker = make_broker(settings.broker_url or database_url, settings.queue_prefix)
+    attach_broker(sessions, broker, queue_name(settings.queue_prefix))
     store = open_object_store(settings.storage_url, settings.data_dir)
     if isinstance(store, S3ObjectStore):
         store.ensure_bucket()
