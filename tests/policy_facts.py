@@ -1,6 +1,7 @@
 """What each brand's published privacy policy promises, as checkable facts.
 
-The seeds in ``/work/shared/seeds/*-privacy-policy.txt`` are the specification of each
+The seeds in ``SEEDS`` (``../shared/seeds/*-privacy-policy.txt`` from the repository
+root, never an absolute path) are the specification of each
 tenant's policy page. warren renders the page in its own words, so a fact here is not a
 quotation but a string or a regular expression that any faithful wording contains: the
 numbers, names and distinctions a user relies on. ``absent`` holds what a brand's policy
@@ -18,8 +19,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 Fact = str | re.Pattern[str]
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
 
 OPERATOR_NAME = "3 Krolika LLP"
 OPERATOR_BIN = "251240001464"

@@ -8,7 +8,6 @@ text changes with it: that is what lets warren claim the text and the code canno
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,6 +52,7 @@ from policy_facts import (
     OWN_POLICIES_SAYS,
     OWN_POLICIES_WORDING,
     RAW_IP_SAYS,
+    SEEDS,
     SINGLE_USE_SAYS,
     STORES_RAW_IP,
     TUNING_SAYS,
@@ -66,7 +66,6 @@ from policy_facts import (
 )
 
 TENANTS_TOML = PROJECT_ROOT / "tenants.toml"
-SEEDS = Path("/work/shared/seeds")
 
 
 @pytest.fixture(scope="module")

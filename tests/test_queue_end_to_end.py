@@ -1,16 +1,18 @@
 """The welcome email through a real broker, a real worker and a real SMTP server.
 
 PostgreSQL (dramatiq-postgres) always runs; RabbitMQ and Redis run when
-WARREN_TEST_RABBITMQ_URL / WARREN_TEST_REDIS_URL name a server (CI sets both).
+WARREN_TEST_RABBITMQ_URL / WARREN_TEST_REDIS_URL name a server (CI sets both). A shared
+server may be serving other runs too: each test works on its own queue (and Redis
+namespace) and removes only that.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
@@ -18,7 +20,9 @@ from typing import Any
 import dramatiq
 import pytest
 from aiosmtpd.controller import Controller
-from dramatiq import Worker
+from dramatiq import Middleware, Worker
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select
 
@@ -28,11 +32,12 @@ from warren.generation.models import Job
 from warren.generation.submit import submit_generation
 from warren.library.models import ContentItem
 from warren.privacy.policy import policy_version
-from warren.queue.broker import QUEUE_NAME, make_broker
+from warren.queue.broker import QUEUE_NAME, make_broker, queue_name
 from warren.runtime import build_runtime
 from warren.settings import Settings
 
 from conftest import free_port
+from infra import wait_until
 
 
 class Inbox:
@@ -78,22 +83,49 @@ def broker_urls() -> list[Any]:
     return params
 
 
+class Enqueued(Middleware):
+    """Every message the broker accepted, as the broker saw it."""
+
+    def __init__(self) -> None:
+        self.messages: list[dramatiq.Message[object]] = []
+
+    def after_enqueue(
+        self, broker: dramatiq.Broker, message: dramatiq.Message[object], delay: int | None
+    ) -> None:
+        self.messages.append(message)
+
+
+@dataclass
+class RealBroker:
+    broker: dramatiq.Broker
+    prefix: str
+    enqueued: Enqueued = field(default_factory=Enqueued)
+
+    @property
+    def queue(self) -> str:
+        return queue_name(self.prefix)
+
+
 @pytest.fixture(params=broker_urls())
-def real_broker(request: pytest.FixtureRequest, database_url: str) -> Iterator[dramatiq.Broker]:
+def real_broker(request: pytest.FixtureRequest, database_url: str) -> Iterator[RealBroker]:
     url = database_url if request.param == "postgres" else request.param
-    broker = make_broker(url)
-    # Whatever an earlier run left in a shared server's queue is not this run's business.
-    # (The PostgreSQL queue lives in this run's own database, emptied by clean_db.)
-    if request.param != "postgres":
-        broker.flush_all()
-    yield broker
-    if request.param != "postgres":
-        broker.flush_all()
-    broker.close()
+    prefix = f"warren_test_{uuid.uuid4().hex[:12]}"
+    real = RealBroker(make_broker(url, prefix), prefix)
+    real.broker.add_middleware(real.enqueued)
+    yield real
+    # Only this test's own queues go; whatever else the server holds is someone else's.
+    if isinstance(real.broker, RabbitmqBroker):
+        for name in real.broker.get_declared_queues() | real.broker.get_declared_delay_queues():
+            real.broker.channel.queue_delete(name)
+            real.broker.channel.queue_delete(f"{name}.XQ")
+    elif isinstance(real.broker, RedisBroker):
+        for key in real.broker.client.scan_iter(match=f"{prefix}.dramatiq:*"):
+            real.broker.client.delete(key)
+    real.broker.close()
 
 
 def test_welcome_email_is_sent_after_commit_only(
-    real_broker: dramatiq.Broker,
+    real_broker: RealBroker,
     smtp: tuple[Inbox, int],
     settings: Settings,
     database_url: str,
@@ -107,11 +139,13 @@ def test_welcome_email_is_sent_after_commit_only(
     from workers.runtime import use_runtime
 
     runtime = build_runtime(
-        settings.model_copy(update={"mail_url": f"smtp://127.0.0.1:{port}"}),
+        settings.model_copy(
+            update={"mail_url": f"smtp://127.0.0.1:{port}", "queue_prefix": real_broker.prefix}
+        ),
         database_url,
-        broker=real_broker,
+        broker=real_broker.broker,
     )
-    workers.actors.bind(real_broker)
+    workers.actors.bind(real_broker.broker, real_broker.queue)
     use_runtime(runtime)
     songly = runtime.registry.get("songly")
     version = policy_version(songly)
@@ -137,12 +171,13 @@ def test_welcome_email_is_sent_after_commit_only(
         )
         db.commit()
 
-    worker = Worker(real_broker, worker_threads=1, worker_timeout=100)
+    # Messages are sent during commit: whatever the broker got, it has got by now.
+    [message] = real_broker.enqueued.messages
+    assert (message.actor_name, message.queue_name) == ("send_welcome_email", real_broker.queue)
+    worker = Worker(real_broker.broker, worker_threads=1, worker_timeout=100)
     worker.start()
     try:
         [mail] = inbox.wait_for(1)
-        # Give a wrongly enqueued second message the chance to arrive too.
-        time.sleep(1.5)
     finally:
         worker.stop()
         runtime.engine.dispose()
@@ -156,15 +191,19 @@ def test_welcome_email_is_sent_after_commit_only(
 
 
 def test_a_generation_job_runs_through_a_real_broker(
-    real_broker: dramatiq.Broker, settings: Settings, database_url: str, clean_db: None
+    real_broker: RealBroker, settings: Settings, database_url: str, clean_db: None
 ) -> None:
     if dramatiq.broker.global_broker is None:
         dramatiq.set_broker(StubBroker())
     import workers.actors
     from workers.runtime import use_runtime
 
-    runtime = build_runtime(settings, database_url, broker=real_broker)
-    workers.actors.bind(real_broker)
+    runtime = build_runtime(
+        settings.model_copy(update={"queue_prefix": real_broker.prefix}),
+        database_url,
+        broker=real_broker.broker,
+    )
+    workers.actors.bind(real_broker.broker, real_broker.queue)
     use_runtime(runtime)
     homiwork = runtime.registry.get("homiwork")
     version = policy_version(homiwork)
@@ -183,19 +222,18 @@ def test_a_generation_job_runs_through_a_real_broker(
         db.commit()
         job_id = job.id
 
-    worker = Worker(real_broker, worker_timeout=100)
+    assert {m.queue_name for m in real_broker.enqueued.messages} == {real_broker.queue}
+
+    def status() -> str | None:
+        with runtime.sessions() as db:
+            return db.scalar(select(Job.status).where(Job.id == job_id))
+
+    worker = Worker(real_broker.broker, worker_timeout=100)
     worker.start()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            with runtime.sessions() as db:
-                status = db.scalar(select(Job.status).where(Job.id == job_id))
-            if status == "done" or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+        wait_until(lambda: status() == "done", 30, lambda: f"job is {status()}")
     finally:
         worker.stop()
-    assert status == "done"
     with runtime.sessions() as db:
         item = db.scalar(select(ContentItem).where(ContentItem.job_id == job_id))
         assert item is not None

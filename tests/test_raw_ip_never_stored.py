@@ -4,15 +4,15 @@ The whole product runs as a user would run it (`warren serve`: web server and wo
 processes, the PostgreSQL queue), and is driven over HTTP from known client addresses:
 sign-ups (which queue welcome emails), points granted with the CLI, a photo upload
 and an order run by the worker, sign-ins, failed sign-ins, sign-outs, consent
-attempts, errors. Then every table in every schema, every line either process printed,
-and every file in the data dir are searched for the addresses. vizardio stores raw
+attempts, errors. Then every column of every table in every schema (whatever its type),
+every line either process printed, every file in the data dir and every stored object
+are searched for the addresses, in every spelling. vizardio stores raw
 addresses by design: the same search must find its address, which shows the search
 itself can see what it looks for.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import signal
 import subprocess
@@ -22,13 +22,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
 
-from warren.db.engine import libpq_url
+from warren.storage.factory import open_object_store
 
 from conftest import TEST_SECRET, free_port
+from infra import (
+    StoredData,
+    address_spellings,
+    database_contents,
+    files_contents,
+    objects_contents,
+)
 from samples import photo
 from served import start_serve, wait_until_healthy
 from webclient import BrandClient, sign_up_and_sign_in
@@ -155,40 +160,6 @@ def drive(base_url: str, env: dict[str, str], slug: str, address: str, n: int) -
         client.get("/privacy.md")
 
 
-def spellings(address: str) -> set[str]:
-    parsed = ipaddress.ip_address(address)
-    forms = {address, parsed.compressed, parsed.exploded}
-    if parsed.version == 6:
-        forms.add(parsed.exploded.replace(":0", ":"))
-    return forms
-
-
-def database_text(database_url: str) -> str:
-    chunks: list[str] = []
-    with psycopg.connect(libpq_url(database_url)) as conn:
-        tables = conn.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')"
-        ).fetchall()
-        assert {"users", "security_events", "consent_records"} <= {name for _, name in tables}
-        assert ("dramatiq", "queue") in tables
-        for schema, name in tables:
-            query = sql.SQL("SELECT t::text FROM {}.{} t").format(
-                sql.Identifier(schema), sql.Identifier(name)
-            )
-            rows = conn.execute(query).fetchall()
-            chunks.extend(row[0] for row in rows)
-    return "\n".join(chunks)
-
-
-def files_text(root: Path) -> str:
-    parts = []
-    for path in root.rglob("*"):
-        if path.is_file() and "pg" not in path.relative_to(root).parts[:1]:
-            parts.append(path.read_bytes().decode("utf-8", "replace"))
-    return "\n".join(parts)
-
-
 def wait_for_outbox(data_dir: Path, count: int) -> list[Path]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -210,21 +181,32 @@ def test_hashed_tenants_never_store_or_log_the_raw_address(
     # The welcome emails went through the queue and the worker: the queue saw the traffic.
     wait_for_outbox(served.data_dir, n)
 
-    db = database_text(database_url)
-    logs = served.log_path.read_text(errors="replace")
-    files = files_text(served.data_dir)
-    assert '"logger": "warren.access"' in logs
-    assert "/sign-in" in logs
+    db = database_contents(database_url)
+    assert {"users", "security_events", "consent_records"} <= {name for _, name in db.tables}
+    assert ("dramatiq", "queue") in db.tables
+    log_text = served.log_path.read_text(errors="replace")
+    logs = StoredData(blobs=[("process output", served.log_path.read_bytes())])
+    files = files_contents(served.data_dir, skip=("pg",))
+    objects = objects_contents(open_object_store(None, served.data_dir))
+    assert '"logger": "warren.access"' in log_text
+    assert "/sign-in" in log_text
+    # Each user's upload and generated picture: the object search has something to read.
+    assert len(objects.blobs) >= 2 * n
 
     for addresses in HASHED.values():
         for address in addresses:
-            for form in spellings(address):
-                assert form not in db, f"{form} found in the database"
-                assert form not in logs, f"{form} found in a log line"
-                assert form not in files, f"{form} found in the data dir"
+            forms, packed = address_spellings(address)
+            for form in forms:
+                assert db.where(form) == [], f"{form} found in the database"
+                assert logs.where(form) == [], f"{form} found in a log line"
+                assert files.where(form) == [], f"{form} found in the data dir"
+                assert objects.where(form) == [], f"{form} found in a stored object"
+            for value in packed:
+                assert db.where(value) == [], f"{address} found packed in the database"
     assert db.count("hmac-sha256:") >= 4 * len(HASHED)
 
     # The control: a raw-mode tenant's address is found by the very same search.
     for address in RAW["vizardio"]:
-        assert address in db
-        assert address in logs
+        assert "public.security_events.ip_value" in db.where(address)
+        assert "public.consent_records.ip_value" in db.where(address)
+        assert logs.where(address) == ["process output"]

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from warren.runtime import Runtime, build_runtime
+from warren.settings import Settings
 from warren.tenancy.secrets import (
     SECRET_FILE_NAME,
     Keyring,
     SecretError,
     load_or_create_secret,
-    tenant_secret_overrides,
 )
 
 
@@ -44,13 +45,36 @@ def test_keys_differ_per_tenant_and_purpose_and_are_stable() -> None:
     assert Keyring(b"t" * 40).for_tenant("songly") != songly
 
 
-def test_tenant_override_changes_only_that_tenant() -> None:
-    overrides = tenant_secret_overrides({"WARREN_TENANT_SECRET_SONGLY": "o" * 40, "PATH": "/bin"})
-    assert overrides == {"songly": b"o" * 40}
-    base = Keyring(b"s" * 40)
-    ring = Keyring(b"s" * 40, overrides)
-    assert ring.for_tenant("songly") != base.for_tenant("songly")
-    assert ring.for_tenant("homiwork") == base.for_tenant("homiwork")
+def test_tenant_secrets_are_read_from_the_environment_by_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WARREN_TENANT_SECRET_SONGLY", "o" * 40)
+    monkeypatch.setenv("WARREN_TENANT_SECRET_NEW_BRAND", "n" * 40)
+    monkeypatch.setenv("WARREN_TENANT_SECRET_EMPTY", "")
+    secrets = Settings().tenant_secrets
+    assert {slug: value.get_secret_value() for slug, value in secrets.items()} == {
+        "songly": "o" * 40,
+        "new-brand": "n" * 40,
+    }
+    assert "o" * 40 not in repr(Settings())
+
+
+def test_tenant_override_changes_only_that_tenant(
+    monkeypatch: pytest.MonkeyPatch, runtime: Runtime, database_url: str
+) -> None:
+    monkeypatch.setenv("WARREN_TENANT_SECRET_SONGLY", "o" * 40)
+    overridden = build_runtime(
+        Settings(data_dir=runtime.settings.data_dir, secret=runtime.settings.secret),
+        database_url,
+        broker=runtime.broker,
+    )
+    try:
+        ring, base = overridden.keyring, runtime.keyring
+        assert ring.for_tenant("songly") != base.for_tenant("songly")
+        assert ring.for_tenant("songly") == Keyring(b"o" * 40).for_tenant("songly")
+        assert ring.for_tenant("homiwork") == base.for_tenant("homiwork")
+    finally:
+        overridden.engine.dispose()
 
 
 def test_short_secret_is_refused() -> None:

@@ -10,15 +10,17 @@ from warren.accounts import welcome
 from warren.generation.runner import MAX_ATTEMPTS, run_job
 from warren.generation.submit import RUN_JOB_ACTOR
 from warren.logs import configure_logging
+from warren.queue.broker import queue_name
 from warren.settings import get_settings
 from workers.broker import install
 from workers.runtime import get_runtime
 
 install()
 configure_logging(get_settings().log_level)
+QUEUE = queue_name(get_settings().queue_prefix)
 
 
-@dramatiq.actor(actor_name="send_welcome_email", max_retries=5, min_backoff=2_000)
+@dramatiq.actor(actor_name="send_welcome_email", queue_name=QUEUE, max_retries=5, min_backoff=2_000)
 def send_welcome_email(tenant_slug: str, user_id: str) -> None:
     runtime = get_runtime()
     tenant = runtime.registry.get(tenant_slug)
@@ -28,6 +30,7 @@ def send_welcome_email(tenant_slug: str, user_id: str) -> None:
 
 @dramatiq.actor(
     actor_name=RUN_JOB_ACTOR,
+    queue_name=QUEUE,
     # Provider calls are retried inside run_job by the one retry policy
     # (warren.generation.retry_policy), never by the queue. Dramatiq redelivers only what
     # run_job hands back with RetryLater: a crashed run (at most MAX_ATTEMPTS, each
@@ -43,17 +46,9 @@ def run_generation_job(tenant_slug: str, job_id: str) -> None:
     run_job(runtime, runtime.registry.get(tenant_slug), uuid.UUID(job_id))
 
 
-ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (send_welcome_email, run_generation_job)
-
-
-def bind(broker: dramatiq.Broker) -> None:
-    """Re-declare every actor on ``broker`` (tests run one process against several)."""
-    for actor in ALL_ACTORS:
-        actor.broker = broker
-        broker.declare_actor(actor)
-
-
-@dramatiq.actor(actor_name="send_sign_up_attempt_notice", max_retries=5, min_backoff=2_000)
+@dramatiq.actor(
+    actor_name="send_sign_up_attempt_notice", queue_name=QUEUE, max_retries=5, min_backoff=2_000
+)
 def send_sign_up_attempt_notice(tenant_slug: str, user_id: str) -> None:
     runtime = get_runtime()
     tenant = runtime.registry.get(tenant_slug)
@@ -61,4 +56,17 @@ def send_sign_up_attempt_notice(tenant_slug: str, user_id: str) -> None:
         welcome.send_sign_up_attempt_notice(db, runtime.mailer, tenant, uuid.UUID(user_id))
 
 
-ALL_ACTORS += (send_sign_up_attempt_notice,)
+ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
+    send_welcome_email,
+    run_generation_job,
+    send_sign_up_attempt_notice,
+)
+
+
+def bind(broker: dramatiq.Broker, queue: str = QUEUE) -> None:
+    """Re-declare every actor on ``broker``, consuming ``queue`` (tests run one process
+    against several brokers, each on its own queue)."""
+    for actor in ALL_ACTORS:
+        actor.broker = broker
+        actor.queue_name = queue
+        broker.declare_actor(actor)

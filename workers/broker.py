@@ -21,5 +21,5 @@ def install() -> dramatiq.Broker:
             raise SystemExit(
                 "workers need WARREN_BROKER_URL or DATABASE_URL (warren worker sets it)"
             )
-        dramatiq.set_broker(make_broker(url))
+        dramatiq.set_broker(make_broker(url, settings.queue_prefix))
     return dramatiq.get_broker()

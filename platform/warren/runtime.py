@@ -17,7 +17,7 @@ from warren.generation.catalogue import check_catalogue
 from warren.generation.providers.registry import ProviderRegistry, load_providers
 from warren.mail.base import Mailer
 from warren.mail.factory import open_mailer
-from warren.queue.broker import make_broker
+from warren.queue.broker import make_broker, queue_name
 from warren.queue.port import attach_broker
 from warren.ratelimit import RateLimiter
 from warren.settings import Settings
@@ -25,7 +25,7 @@ from warren.storage.base import ObjectStore
 from warren.storage.factory import open_object_store
 from warren.storage.s3 import S3ObjectStore
 from warren.tenancy.registry import Registry, load_registry
-from warren.tenancy.secrets import Keyring, load_or_create_secret, tenant_secret_overrides
+from warren.tenancy.secrets import Keyring, load_or_create_secret
 
 
 @dataclass
@@ -55,15 +55,21 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)
     if broker is None:
-        broker = make_broker(settings.broker_url or database_url)
-    attach_broker(sessions, broker)
+        broker = make_broker(settings.broker_url or database_url, settings.queue_prefix)
+    attach_broker(sessions, broker, queue_name(settings.queue_prefix))
     store = open_object_store(settings.storage_url, settings.data_dir)
     if isinstance(store, S3ObjectStore):
         store.ensure_bucket()
     return Runtime(
         settings=settings,
         registry=registry,
-        keyring=Keyring(secret, tenant_secret_overrides()),
+        keyring=Keyring(
+            secret,
+            {
+                slug: value.get_secret_value().encode()
+                for slug, value in settings.tenant_secrets.items()
+            },
+        ),
         engine=engine,
         sessions=sessions,
         broker=broker,

@@ -1,5 +1,6 @@
 """Periodic housekeeping, run by `warren scheduler` (one per deployment): recovering
-stalled jobs every minute, deleting expired uploads every ten minutes.
+stalled jobs (every minute by default) and deleting expired uploads (every ten minutes),
+at the intervals the settings give.
 
 APScheduler does the timing; each task is idempotent, so a second scheduler by mistake
 costs only duplicate work.
@@ -31,12 +32,13 @@ def purge_uploads(runtime: Runtime) -> None:
         log.info("expired uploads deleted", count=count)
 
 
-def run_scheduler(runtime: Runtime, *, recover_every_seconds: int = 60) -> None:
+def run_scheduler(runtime: Runtime) -> None:
+    settings = runtime.settings
     scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(
         recover_jobs,
         "interval",
-        seconds=recover_every_seconds,
+        seconds=settings.scheduler_recover_seconds,
         args=[runtime],
         id="recover-jobs",
         max_instances=1,
@@ -45,7 +47,7 @@ def run_scheduler(runtime: Runtime, *, recover_every_seconds: int = 60) -> None:
     scheduler.add_job(
         purge_uploads,
         "interval",
-        minutes=10,
+        seconds=settings.scheduler_purge_uploads_seconds,
         args=[runtime],
         id="purge-uploads",
         max_instances=1,

@@ -9,16 +9,46 @@ machine with nothing but Python.
 from __future__ import annotations
 
 import ipaddress
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from warren.paths import PROJECT_ROOT
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+TENANT_SECRET_PREFIX = "WARREN_TENANT_SECRET_"  # noqa: S105 - a variable name, not a secret
+
+
+def tenant_secrets_from(environ: Mapping[str, str]) -> dict[str, SecretStr]:
+    """``WARREN_TENANT_SECRET_<SLUG>`` variables by slug (lower-cased, underscores as dashes)."""
+    return {
+        name[len(TENANT_SECRET_PREFIX) :].lower().replace("_", "-"): SecretStr(value)
+        for name, value in environ.items()
+        if name.startswith(TENANT_SECRET_PREFIX) and value
+    }
+
+
+class _TenantSecretsSource(PydanticBaseSettingsSource):
+    """One variable per tenant: their names depend on the registry, so no fixed field
+    name can pick them up; this source gathers them into ``tenant_secrets``."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found = tenant_secrets_from(os.environ)
+        return {"tenant_secrets": found} if found else {}
 
 
 class Settings(BaseSettings):
@@ -43,6 +73,8 @@ class Settings(BaseSettings):
     # The deployment secret every per-tenant key is derived from. When unset, one is
     # generated once into the data dir (owner-only permissions).
     secret: str | None = None
+    # A tenant's own secret instead of the deployment's (WARREN_TENANT_SECRET_<SLUG>).
+    tenant_secrets: dict[str, SecretStr] = Field(default_factory=dict)
 
     # Peers whose X-Forwarded-For is believed. Loopback by default, like uvicorn.
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = (
@@ -61,6 +93,30 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+
+    # How often `warren scheduler` runs each housekeeping task.
+    scheduler_recover_seconds: float = Field(default=60, gt=0)
+    scheduler_purge_uploads_seconds: float = Field(default=600, gt=0)
+    # Prefixes the queue name (and the Redis key namespace), so deployments or test runs
+    # sharing one RabbitMQ or Redis server never take each other's messages.
+    queue_prefix: str = Field(default="", pattern=r"^([A-Za-z_][A-Za-z0-9_-]*)?$")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            _TenantSecretsSource(settings_cls),
+            env_settings,
+            dotenv_settings,
+            file_secret_settings,
+        )
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

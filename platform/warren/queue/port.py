@@ -20,20 +20,23 @@ from warren.queue.broker import QUEUE_NAME
 log = logging.getLogger(__name__)
 _PENDING = "warren.pending_messages"
 _BROKER = "warren.broker"
+_QUEUE = "warren.queue"
 
 
 def enqueue_after_commit(db: Session, actor_name: str, *args: Any, **kwargs: Any) -> None:
     if _BROKER not in db.info:
         raise RuntimeError("this session has no broker; build it with attach_broker()")
     message: Message[Any] = Message(
-        queue_name=QUEUE_NAME, actor_name=actor_name, args=args, kwargs=kwargs, options={}
+        queue_name=db.info[_QUEUE], actor_name=actor_name, args=args, kwargs=kwargs, options={}
     )
     db.info.setdefault(_PENDING, []).append(message)
 
 
-def attach_broker(factory: sessionmaker[Session], broker: Broker) -> None:
+def attach_broker(
+    factory: sessionmaker[Session], broker: Broker, queue_name: str = QUEUE_NAME
+) -> None:
     """Every session from ``factory`` sends its pending messages through ``broker``."""
-    factory.kw.setdefault("info", {})[_BROKER] = broker
+    factory.kw.setdefault("info", {}).update({_BROKER: broker, _QUEUE: queue_name})
     event.listen(factory, "after_commit", _send_pending)
     event.listen(factory, "after_soft_rollback", _drop_pending)
 

@@ -3,8 +3,8 @@
 Each tenant's IP-hash key ("the private salt") and session/CSRF signing key are
 HKDF-SHA256 derivations of one deployment secret with the tenant slug and purpose as
 context, so one secret in the environment serves every brand while a key of one brand
-says nothing about another's. A tenant may be given its own secret with
-``WARREN_TENANT_SECRET_<SLUG>`` (slug upper-cased, dashes as underscores).
+says nothing about another's. A tenant may be given its own secret
+(``WARREN_TENANT_SECRET_<SLUG>``, read by warren.settings into ``tenant_secrets``).
 """
 
 from __future__ import annotations
@@ -59,15 +59,6 @@ class Keyring:
             )
             self._cache[slug] = keys
         return keys
-
-
-def tenant_secret_overrides(environ: Mapping[str, str] = os.environ) -> dict[str, bytes]:
-    prefix = "WARREN_TENANT_SECRET_"
-    return {
-        name[len(prefix) :].lower().replace("_", "-"): value.encode()
-        for name, value in environ.items()
-        if name.startswith(prefix) and value
-    }
 
 
 def load_or_create_secret(configured: str | None, data_dir: Path) -> bytes:

@@ -1,0 +1,63 @@
+"""`warren serve`: the whole product in one command."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import click
+
+from warren.cli.common import child_environment, exit_on_sigterm, prepare
+from warren.settings import get_settings
+
+
+@click.command()
+@click.option("--host", default=None, help="Interface to bind (WARREN_HOST, default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (WARREN_PORT, default 8000).")
+@click.option(
+    "--no-worker", is_flag=True, help="Run the web server only (no worker, no scheduler)."
+)
+def serve(host: str | None, port: int | None, no_worker: bool) -> None:
+    """Run the whole product: database (embedded by default), migrations, web, worker, scheduler."""
+    import uvicorn
+
+    from warren.db.resolve import stop_embedded_database
+    from warren.runtime import build_runtime
+    from warren.web.app import create_app
+
+    settings = get_settings()
+    url = prepare(settings)
+    helpers = [] if no_worker else [_spawn(url, "worker"), _spawn(url, "scheduler")]
+    runtime = build_runtime(settings, url)
+    host = host or settings.host
+    port = port or settings.port
+    for tenant in runtime.registry:
+        click.echo(f"  {tenant.name:<12} http://{tenant.dev_host}:{port}/", err=True)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit
+    # lets the worker and the embedded database below be stopped cleanly too.
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
+    try:
+        uvicorn.run(
+            create_app(runtime),
+            host=host,
+            port=port,
+            # warren's edge decides which proxies to believe and writes the access log
+            # with the tenant's IP value; uvicorn's own would print raw addresses.
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            log_config=None,
+        )
+    finally:
+        for helper in helpers:
+            helper.send_signal(signal.SIGTERM)
+        for helper in helpers:
+            helper.wait(timeout=60)
+        stop_embedded_database()
+
+
+def _spawn(database_url: str, command: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "warren.cli", command], env=child_environment(database_url)
+    )
