@@ -49,7 +49,9 @@ class Runtime:
 def build_runtime(settings: Settings, database_url: str, broker: Broker | None = None) -> Runtime:
     """Everything a web or worker process needs; ``database_url`` is already resolved."""
     registry = load_registry(settings.tenants_file)
-    providers = load_providers()
+    providers = load_providers(
+        {name: value.get_secret_value() for name, value in settings.provider_variables.items()}
+    )
     check_catalogue(registry, providers)
     secret = load_or_create_secret(settings.secret, settings.data_dir)
     engine = make_engine(database_url)

@@ -28,6 +28,8 @@ from warren.paths import PROJECT_ROOT
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 TENANT_SECRET_PREFIX = "WARREN_TENANT_SECRET_"  # noqa: S105 - a variable name, not a secret
+# Providers are described by a family of variables (see generation.providers.registry).
+PROVIDER_PREFIX = "WARREN_PROVIDER_"
 
 
 def tenant_secrets_from(environ: Mapping[str, str]) -> dict[str, SecretStr]:
@@ -47,8 +49,18 @@ class _TenantSecretsSource(PydanticBaseSettingsSource):
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        found = tenant_secrets_from(os.environ)
-        return {"tenant_secrets": found} if found else {}
+        found: dict[str, Any] = {}
+        secrets = tenant_secrets_from(os.environ)
+        if secrets:
+            found["tenant_secrets"] = secrets
+        providers = {
+            name: SecretStr(value)
+            for name, value in os.environ.items()
+            if name.startswith(PROVIDER_PREFIX)
+        }
+        if providers:
+            found["provider_variables"] = providers
+        return found
 
 
 class Settings(BaseSettings):
@@ -75,6 +87,9 @@ class Settings(BaseSettings):
     secret: str | None = None
     # A tenant's own secret instead of the deployment's (WARREN_TENANT_SECRET_<SLUG>).
     tenant_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    # Every WARREN_PROVIDER_* variable as set (API keys among them), read by the provider
+    # registry, which knows what each one means and refuses any it does not.
+    provider_variables: dict[str, SecretStr] = Field(default_factory=dict)
 
     # Peers whose X-Forwarded-For is believed. Loopback by default, like uvicorn.
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = (

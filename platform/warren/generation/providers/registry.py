@@ -1,4 +1,4 @@
-"""Which providers a deployment has, read from the environment.
+"""Which providers a deployment has, from its ``WARREN_PROVIDER_*`` variables.
 
 ``demo`` always exists. Ops add an OpenAI-compatible provider with variables:
 
@@ -20,7 +20,6 @@ instead of silently sending a brand's requests on another account.
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -79,7 +78,9 @@ class ProviderRegistry:
         return set(self._entries)
 
 
-def load_providers(environ: Mapping[str, str] = os.environ) -> ProviderRegistry:
+def load_providers(environ: Mapping[str, str]) -> ProviderRegistry:
+    """The providers ``environ`` (the ``WARREN_PROVIDER_*`` variables, as settings
+    gathered them) describes, plus ``demo``."""
     entries: dict[str, _Entry] = {DEMO: _Entry(shared=DemoProvider())}
     variable_names = sorted(key for key in environ if key.startswith(PREFIX))
     # Longest first, so WARREN_PROVIDER_A_B_URL belongs to provider A_B, not to A.
