@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 
 from warren.accounts.models import User
@@ -87,7 +88,7 @@ class AccountController(Controller):
 
     @get("/sign-in", sync_to_thread=True)
     def sign_in_form(
-        self, ctx: NamedDependency[RequestContext], next: str = AFTER_SIGN_IN
+        self, ctx: NamedDependency[RequestContext], next: FromQuery[str] = AFTER_SIGN_IN
     ) -> Response[str] | Redirect:
         back = safe_next(next, AFTER_SIGN_IN)
         if ctx.user is not None:

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
 
 from warren.accounts.models import User
@@ -65,7 +65,7 @@ class GenerationController(Controller):
         ctx: NamedDependency[RequestContext],
         user: NamedDependency[User],
         product_key: FromPath[str],
-        ref: list[str] | None = None,
+        ref: FromQuery[list[str] | None] = None,
     ) -> Response[str]:
         return _render_create(
             ctx,

@@ -7,6 +7,7 @@ import uuid
 from litestar import Controller, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 
 from warren.privacy.consent import ConsentSource, cookie_value, record_choice
@@ -40,7 +41,7 @@ class PrivacyController(Controller):
 
     @get("/cookie-settings", sync_to_thread=True)
     def cookie_settings(
-        self, ctx: NamedDependency[RequestContext], saved: str = ""
+        self, ctx: NamedDependency[RequestContext], saved: FromQuery[str] = ""
     ) -> Response[str]:
         return render(ctx, "cookie_settings.html", saved=saved == "1")
 
