@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
@@ -115,6 +117,7 @@ def _make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     environment.filters.update(
         spelled=spelled,
@@ -126,21 +129,63 @@ def _make_environment() -> Environment:
     return environment
 
 
-# Built once per process: Jinja caches compiled templates on the Environment and still
-# reloads a template whose file changed.
+# Built once per process. Templates are compiled once and not re-checked on disk (no
+# auto_reload): policy clauses change with a release, and a restart picks them up.
 _ENVIRONMENT: Final = _make_environment()
 _MARKDOWN: Final = MarkdownIt("commonmark", {"html": False})
 _BLANK_RUNS: Final = re.compile(r"\n{3,}")
 
 
-def render_policy_markdown(tenant: Tenant) -> str:
-    """The tenant's privacy policy as Markdown, from ``policies/<template>/policy.md.j2``."""
+@dataclass(frozen=True)
+class RenderedPolicy:
+    markdown: str
+    html: str
+    version: str
+
+
+# Rendering takes tens of milliseconds (dozens of clause templates, then Markdown), and
+# every page names the version: render once per tenant configuration. Keyed by the
+# Tenant object itself — the registry holds one per brand, and a changed configuration is
+# a new object — so a cached text can never outlive the configuration it was made from,
+# nor be served to another brand.
+_CACHE_SIZE = 64
+_cache: OrderedDict[int, tuple[Tenant, RenderedPolicy]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def rendered_policy(tenant: Tenant) -> RenderedPolicy:
+    key = id(tenant)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] is tenant:
+            _cache.move_to_end(key)
+            return hit[1]
+    policy = _render(tenant)
+    with _cache_lock:
+        _cache[key] = (tenant, policy)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return policy
+
+
+def _render(tenant: Tenant) -> RenderedPolicy:
     template = _ENVIRONMENT.get_template(f"{tenant.policy.template}/policy.md.j2")
     text = template.render(tenant=tenant, operator=OPERATOR)
     # Conditional clauses leave blank lines and trailing spaces behind; normalising them
     # keeps the templates readable and the version hash independent of their layout.
     lines = [line.rstrip() for line in text.splitlines()]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip() + "\n"
+    markdown = _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip() + "\n"
+    digest = hashlib.sha256(markdown.encode("utf-8")).hexdigest()
+    # markdown-it-py types render() as returning Any; the HTML renderer returns str.
+    html: str = _MARKDOWN.render(markdown)
+    return RenderedPolicy(
+        markdown=markdown, html=html, version=f"{tenant.policy.last_updated}.{digest[:12]}"
+    )
+
+
+def render_policy_markdown(tenant: Tenant) -> str:
+    """The tenant's privacy policy as Markdown, from ``policies/<template>/policy.md.j2``."""
+    return rendered_policy(tenant).markdown
 
 
 def policy_version(tenant: Tenant) -> str:
@@ -149,12 +194,9 @@ def policy_version(tenant: Tenant) -> str:
     Consent records and "the policy has changed" notices key on this, so a config change
     that alters the text can never pass as the version users already accepted.
     """
-    digest = hashlib.sha256(render_policy_markdown(tenant).encode("utf-8")).hexdigest()
-    return f"{tenant.policy.last_updated}.{digest[:12]}"
+    return rendered_policy(tenant).version
 
 
 def render_policy_html(tenant: Tenant) -> str:
     """The policy as an HTML fragment (no page chrome) for the brand's policy page."""
-    # markdown-it-py types render() as returning Any; the HTML renderer returns str.
-    html: str = _MARKDOWN.render(render_policy_markdown(tenant))
-    return html
+    return rendered_policy(tenant).html

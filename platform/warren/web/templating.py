@@ -26,6 +26,9 @@ class Templates:
                 undefined=StrictUndefined,
                 trim_blocks=True,
                 lstrip_blocks=True,
+                # Compiled once; not re-checked on disk per render (a restart picks up
+                # template changes).
+                auto_reload=False,
             )
             for tenant in registry
         }
