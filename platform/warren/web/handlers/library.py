@@ -48,6 +48,25 @@ def _library(
     )
 
 
+def _stream(
+    ctx: RequestContext,
+    request: Request,  # type: ignore[type-arg]
+    key: str,
+    *,
+    content_type: str,
+    filename: str,
+    inline: bool,
+) -> Response[str] | Stream:
+    return stream_object(
+        TenantStore(ctx.runtime.store, ctx.tenant.slug),
+        key,
+        content_type=content_type,
+        filename=filename,
+        inline=inline,
+        range_header=request.headers.get("range"),
+    )
+
+
 class LibraryController(Controller):
     @get("/library", sync_to_thread=True)
     def library(
@@ -64,13 +83,13 @@ class LibraryController(Controller):
         item_id: FromPath[uuid.UUID],
     ) -> Response[str] | Stream:
         item = get_item(ctx.db, ctx.tenant, user.id, item_id, live=True)
-        return stream_object(
-            TenantStore(ctx.runtime.store, ctx.tenant.slug),
+        return _stream(
+            ctx,
+            request,
             item.storage_key,
             content_type=item.content_type,
             filename=download_name(item),
             inline=False,
-            range_header=request.headers.get("range"),
         )
 
     @get("/library/{item_id:uuid}/view", sync_to_thread=True)
@@ -82,13 +101,13 @@ class LibraryController(Controller):
         item_id: FromPath[uuid.UUID],
     ) -> Response[str] | Stream:
         item = get_item(ctx.db, ctx.tenant, user.id, item_id, live=True)
-        return stream_object(
-            TenantStore(ctx.runtime.store, ctx.tenant.slug),
+        return _stream(
+            ctx,
+            request,
             item.storage_key,
             content_type=item.content_type,
             filename=download_name(item),
             inline=item.content_type.split("/")[0] in _INLINE,
-            range_header=request.headers.get("range"),
         )
 
     @post("/library/{item_id:uuid}/delete", sync_to_thread=True, status_code=303)
@@ -125,13 +144,13 @@ class LibraryController(Controller):
         upload_id: FromPath[uuid.UUID],
     ) -> Response[str] | Stream:
         upload = get_upload(ctx.db, ctx.tenant, user.id, upload_id, live=True)
-        return stream_object(
-            TenantStore(ctx.runtime.store, ctx.tenant.slug),
+        return _stream(
+            ctx,
+            request,
             upload.storage_key,
             content_type=upload.content_type,
             filename=upload.display_name,
             inline=False,
-            range_header=request.headers.get("range"),
         )
 
     @post("/uploads/{upload_id:uuid}/delete", sync_to_thread=True, status_code=303)
