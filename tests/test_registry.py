@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from warren.tenancy.colour import contrast
 from warren.tenancy.registry import TenantConfigError, load_registry
 from warren.tenancy.resolve import tenant_for_host
 
@@ -168,3 +169,23 @@ def test_cli_check_reports_problems_and_exits_non_zero(tmp_path: Path) -> None:
     assert f"{path}: tenant 'vizardio': key 'analytics.consent'" in result.stderr
     assert f"{path}: tenant 'songly': key 'colour': unknown key" in result.stderr
     assert "2 problem(s)" in result.stderr
+
+
+def test_unreadable_theme_colours_are_refused(tmp_path: Path) -> None:
+    data = shipped()
+    # A mid-green on which neither dark nor light text reaches 4.5:1.
+    data["songly"]["theme"]["accent"] = "#2b8a3e"
+    data["homiwork"]["theme"]["primary"] = "#f08c00"
+    found = "\n".join(problems(tmp_path, data))
+    assert "tenant 'songly': key 'theme'" in found
+    assert "accent #2b8a3e" in found
+    assert "4.5:1" in found
+    assert "tenant 'homiwork': key 'theme'" in found
+    assert "primary on background" in found
+
+
+def test_every_shipped_theme_reads_well() -> None:
+    for tenant in load_registry(REGISTRY):
+        theme = tenant.theme
+        assert contrast(theme.accent, theme.on_accent) >= 4.5, tenant.slug
+        assert contrast(theme.primary, theme.on_primary) >= 4.5, tenant.slug

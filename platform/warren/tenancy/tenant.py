@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from warren.tenancy.colour import MIN_CONTRAST, contrast, readable_on
 from warren.tenancy.policy_settings import PolicySettings
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -28,9 +29,36 @@ class Theme(BaseModel):
     @field_validator("primary", "accent", "background", "text")
     @classmethod
     def _colour(cls, value: str) -> str:
-        if not _COLOUR.match(value):
+        if not _COLOUR.fullmatch(value):
             raise ValueError("must be a colour like #1a2b3c")
         return value
+
+    @model_validator(mode="after")
+    def _readable(self) -> Theme:
+        # Buttons carry text on the accent, the top bar on the primary colour, and links
+        # and headings are the primary colour on the background.
+        pairs = {
+            "accent": (self.accent, self.on_accent),
+            "primary": (self.primary, self.on_primary),
+            "primary on background": (self.primary, self.background),
+            "text on background": (self.text, self.background),
+        }
+        for name, (colour, against) in pairs.items():
+            ratio = contrast(colour, against)
+            if ratio < MIN_CONTRAST:
+                raise ValueError(
+                    f"{name} {colour} against {against} has contrast {ratio:.2f}:1; "
+                    f"text needs at least {MIN_CONTRAST}:1 (WCAG 2.2 AA)"
+                )
+        return self
+
+    @property
+    def on_accent(self) -> str:
+        return readable_on(self.accent)
+
+    @property
+    def on_primary(self) -> str:
+        return readable_on(self.primary)
 
 
 class IpSettings(BaseModel):
