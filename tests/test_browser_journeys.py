@@ -156,7 +156,28 @@ def test_main_journey(
     drain()
     page.locator("#job-status", has_text="done").wait_for()
     page.locator("#job-result a.button").wait_for()
+    # The poem itself is on the page, not only behind a download.
+    assert (
+        "sea" in page.locator("#result-text").inner_text().lower()
+        or page.locator("#result-text").inner_text().strip()
+    )
     visit.check()
+
+    # A song plays in the page: the player loads it (byte ranges included).
+    if any(p.category == "song" for p in tenant.products.values()):
+        song = next(key for key, p in tenant.products.items() if p.category == "song")
+        visit.go(f"/create/{song}")
+        page.locator("textarea[name=prompt]").fill("A birthday song for Ann")
+        page.get_by_role("button", name=re.compile("Make it")).click()
+        page.wait_for_url(re.compile(r".*/jobs/[0-9a-f-]{36}$"))
+        drain()
+        player = page.locator("#job-result audio")
+        player.wait_for()
+        page.wait_for_function(
+            "() => document.querySelector('#job-result audio').readyState >= 1", timeout=20_000
+        )
+        assert page.evaluate("() => document.querySelector('#job-result audio').duration") > 0
+        visit.check()
 
     # Chat: the reply appears without a reload.
     if tenant.assistants:

@@ -92,3 +92,26 @@ def test_changing_config_changes_both_the_text_and_the_behaviour(
 
 def test_policy_page_is_not_served_to_unknown_hosts(server: str) -> None:
     assert httpx.get(server + "/privacy.md", headers={"Host": "example.org"}).status_code == 404
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_policy_page_has_contents_and_a_readable_date(
+    brand: Callable[..., BrandClient], runtime: Runtime, slug: str
+) -> None:
+    page = brand(slug).get("/privacy").text
+    tenant = runtime.registry.get(slug)
+    assert f"Last updated {tenant.policy.last_updated_text}" in page
+    contents = re.search(r'<nav class="policy-toc"[^>]*>(.*?)</nav>', page, re.S)
+    assert contents is not None
+    links = [
+        (anchor, html.unescape(title))
+        for anchor, title in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', contents.group(1))
+    ]
+    headings = [
+        (anchor, html.unescape(title))
+        for anchor, title in re.findall(r'<h2 id="([^"]+)">([^<]+)</h2>', policy_fragment(page))
+    ]
+    assert len(links) >= 10
+    # Every entry leads to its section, in the same order, and every section is listed.
+    assert links == headings
+    assert len({anchor for anchor, _ in links}) == len(links)

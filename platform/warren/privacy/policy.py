@@ -134,13 +134,22 @@ def _make_environment() -> Environment:
 _ENVIRONMENT: Final = _make_environment()
 _MARKDOWN: Final = MarkdownIt("commonmark", {"html": False})
 _BLANK_RUNS: Final = re.compile(r"\n{3,}")
+_ANCHOR_UNSAFE: Final = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str
+    title: str
 
 
 @dataclass(frozen=True)
 class RenderedPolicy:
     markdown: str
+    # Section headings carry ids, so the table of contents and shared links can point at them.
     html: str
     version: str
+    sections: tuple[Section, ...]
 
 
 # Rendering takes tens of milliseconds (dozens of clause templates, then Markdown), and
@@ -176,11 +185,27 @@ def _render(tenant: Tenant) -> RenderedPolicy:
     lines = [line.rstrip() for line in text.splitlines()]
     markdown = _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip() + "\n"
     digest = hashlib.sha256(markdown.encode("utf-8")).hexdigest()
-    # markdown-it-py types render() as returning Any; the HTML renderer returns str.
-    html: str = _MARKDOWN.render(markdown)
+    html, sections = _html_with_anchors(markdown)
     return RenderedPolicy(
-        markdown=markdown, html=html, version=f"{tenant.policy.last_updated}.{digest[:12]}"
+        markdown=markdown,
+        html=html,
+        version=f"{tenant.policy.last_updated}.{digest[:12]}",
+        sections=sections,
     )
+
+
+def _html_with_anchors(markdown: str) -> tuple[str, tuple[Section, ...]]:
+    tokens = _MARKDOWN.parse(markdown)
+    sections: list[Section] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h2":
+            title = tokens[index + 1].content
+            anchor = _ANCHOR_UNSAFE.sub("-", title.lower()).strip("-") or f"section-{index}"
+            token.attrSet("id", anchor)
+            sections.append(Section(anchor=anchor, title=title))
+    # markdown-it-py types render() as returning Any; the HTML renderer returns str.
+    html: str = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
+    return html, tuple(sections)
 
 
 def render_policy_markdown(tenant: Tenant) -> str:

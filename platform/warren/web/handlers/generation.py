@@ -17,6 +17,7 @@ from warren.errors import InsufficientPoints, InvalidInput, NotFound
 from warren.generation.status import job_of, job_state
 from warren.generation.submit import submit_generation
 from warren.media.uploads import user_uploads
+from warren.storage.tenant_store import TenantStore
 from warren.web.context import RequestContext
 from warren.web.errors import status_of
 from warren.web.forms import text, texts
@@ -49,6 +50,10 @@ def _render_create(
         errors=errors,
         prompt=prompt,
     )
+
+
+def _store(ctx: RequestContext) -> TenantStore:
+    return TenantStore(ctx.runtime.store, ctx.tenant.slug)
 
 
 def _product_key(ctx: RequestContext, product_key: str) -> str:
@@ -122,7 +127,7 @@ class GenerationController(Controller):
             "job.html",
             job=job,
             product=ctx.tenant.products.get(job.product_key),
-            state=job_state(ctx.db, ctx.tenant, job),
+            state=job_state(ctx.db, ctx.tenant, job, _store(ctx)),
         )
 
     @get("/jobs/{job_id:uuid}/status", sync_to_thread=True)
@@ -133,4 +138,6 @@ class GenerationController(Controller):
         job_id: FromPath[uuid.UUID],
     ) -> Response[dict[str, Any]]:
         job = job_of(ctx.db, ctx.tenant, user.id, job_id)
-        return Response(job_state(ctx.db, ctx.tenant, job), headers={"Cache-Control": "no-store"})
+        return Response(
+            job_state(ctx.db, ctx.tenant, job, _store(ctx)), headers={"Cache-Control": "no-store"}
+        )

@@ -11,7 +11,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 
 from warren.privacy.consent import ConsentSource, cookie_value, record_choice
-from warren.privacy.policy import policy_version, render_policy_html, render_policy_markdown
+from warren.privacy.policy import policy_version, render_policy_markdown, rendered_policy
 from warren.web import cookies
 from warren.web.context import RequestContext
 from warren.web.forms import text
@@ -22,11 +22,14 @@ from warren.web.render import redirect, render
 class PrivacyController(Controller):
     @get("/privacy", sync_to_thread=True)
     def policy(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
+        policy = rendered_policy(ctx.tenant)
         return render(
             ctx,
             "privacy.html",
-            policy_html=render_policy_html(ctx.tenant),
-            version=policy_version(ctx.tenant),
+            policy_html=policy.html,
+            sections=policy.sections,
+            version=policy.version,
+            updated=ctx.tenant.policy.last_updated_text,
         )
 
     @get("/privacy.md", sync_to_thread=True)
