@@ -20,17 +20,19 @@ from warren.media.models import Upload
 from warren.tenancy.tenant import Tenant
 
 
-def items(
-    db: Session, tenant: Tenant, user_id: uuid.UUID, *, trash: bool = False
-) -> list[ContentItem]:
-    query = select(ContentItem).where(
-        ContentItem.tenant_id == tenant.slug, ContentItem.user_id == user_id
+def trashed_items(db: Session, tenant: Tenant, user_id: uuid.UUID) -> list[ContentItem]:
+    """The user's items in the trash that can still be restored, newest deletion first."""
+    return list(
+        db.scalars(
+            select(ContentItem)
+            .where(
+                ContentItem.tenant_id == tenant.slug,
+                ContentItem.user_id == user_id,
+                ContentItem.deleted_at > trash_cutoff(tenant, utcnow()),
+            )
+            .order_by(ContentItem.deleted_at.desc())
+        )
     )
-    if trash:
-        query = query.where(ContentItem.deleted_at > trash_cutoff(tenant, utcnow()))
-    else:
-        query = query.where(ContentItem.deleted_at.is_(None))
-    return list(db.scalars(query.order_by(ContentItem.created_at.desc())))
 
 
 def trash_cutoff(tenant: Tenant, now: datetime) -> datetime:

@@ -7,25 +7,27 @@ import uuid
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Stream
 
 from warren.accounts.models import User
-from warren.errors import Gone
+from warren.db.base import utcnow
+from warren.errors import Gone, InvalidInput
+from warren.library.browse import KINDS, library_page, owned_live_items
 from warren.library.service import (
     delete_item,
     delete_upload,
     download_name,
     get_item,
-    items,
     restore_item,
     restore_upload,
+    trashed_items,
 )
 from warren.media.uploads import get_upload, user_uploads
 from warren.storage.tenant_store import TenantStore
 from warren.web.context import RequestContext
 from warren.web.downloads import stream_object
-from warren.web.forms import text
+from warren.web.forms import text, texts
 from warren.web.render import redirect, render
 
 # Shown inline only as media a browser shows as media: a provider answering with HTML
@@ -34,18 +36,46 @@ _INLINE = {"image", "audio", "video"}
 
 
 def _library(
-    ctx: RequestContext, user: User, status_code: int = 200, error: str | None = None
+    ctx: RequestContext,
+    user: User,
+    status_code: int = 200,
+    error: str | None = None,
+    *,
+    kind: str | None = None,
+    search: str = "",
+    after: str | None = None,
 ) -> Response[str]:
+    page = library_page(
+        ctx.db,
+        ctx.tenant,
+        user.id,
+        user.prime_until,
+        utcnow(),
+        kind=kind,
+        search=search,
+        after=after,
+    )
     return render(
         ctx,
         "library.html",
         status_code,
-        items=items(ctx.db, ctx.tenant, user.id),
+        page=page,
+        request_after=after,
+        kinds=KINDS,
+        kind=kind,
+        search=search,
         uploads=user_uploads(ctx.db, ctx.tenant, user.id),
-        trashed_items=items(ctx.db, ctx.tenant, user.id, trash=True),
+        trashed_items=trashed_items(ctx.db, ctx.tenant, user.id),
         trashed_uploads=user_uploads(ctx.db, ctx.tenant, user.id, trash=True),
         error=error,
     )
+
+
+def _item_ids(values: list[str]) -> list[uuid.UUID]:
+    try:
+        return [uuid.UUID(value) for value in values]
+    except ValueError:
+        raise InvalidInput({"item": "One of the chosen items is not valid."}) from None
 
 
 def _stream(
@@ -70,9 +100,38 @@ def _stream(
 class LibraryController(Controller):
     @get("/library", sync_to_thread=True)
     def library(
-        self, ctx: NamedDependency[RequestContext], user: NamedDependency[User]
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        kind: FromQuery[str | None] = None,
+        q: FromQuery[str] = "",
+        after: FromQuery[str | None] = None,
     ) -> Response[str]:
-        return _library(ctx, user)
+        return _library(ctx, user, kind=kind or None, search=q, after=after)
+
+    @get("/library/delete", sync_to_thread=True)
+    def confirm_delete(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        item: FromQuery[list[str] | None] = None,
+    ) -> Response[str]:
+        chosen = owned_live_items(ctx.db, ctx.tenant, user.id, _item_ids(item or []))
+        if not chosen:
+            raise InvalidInput({"item": "Choose at least one item to delete."})
+        return render(ctx, "library_delete.html", chosen=chosen)
+
+    @post("/library/delete", sync_to_thread=True, status_code=303)
+    def delete_chosen(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        form: NamedDependency[FormMultiDict],
+    ) -> Redirect:
+        with_sources = text(form, "with_sources") == "yes"
+        for chosen in owned_live_items(ctx.db, ctx.tenant, user.id, _item_ids(texts(form, "item"))):
+            delete_item(ctx.db, ctx.tenant, chosen, with_sources=with_sources)
+        return redirect(ctx, "/library")
 
     @get("/library/{item_id:uuid}/download", sync_to_thread=True)
     def download(
