@@ -195,7 +195,10 @@ def test_main_journey(
     with runtime.sessions() as db:
         item = db.scalar(select(ContentItem).where(ContentItem.user_id == user.id))
         assert item is not None
-    page.locator(f"#item-{item.id} button", has_text="Delete").click()
+    page.locator(f"#item-{item.id} a", has_text="Delete").click()
+    page.wait_for_url(re.compile(r".*/library/delete\?item=.*"))
+    visit.check()
+    page.get_by_role("button", name="Move to the trash").click()
     page.locator(f"#trash-item-{item.id}").wait_for()
     visit.check()
     page.locator(f"#trash-item-{item.id} button", has_text="Restore").click()
