@@ -12,6 +12,7 @@ from dramatiq import Broker
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from warren.accounts.passwords import limit_hashing
 from warren.db.engine import make_engine, make_sessionmaker
 from warren.generation.catalogue import check_catalogue
 from warren.generation.providers.registry import ProviderRegistry, load_providers
@@ -49,6 +50,7 @@ class Runtime:
 def build_runtime(settings: Settings, database_url: str, broker: Broker | None = None) -> Runtime:
     """Everything a web or worker process needs; ``database_url`` is already resolved."""
     registry = load_registry(settings.tenants_file)
+    limit_hashing(settings.password_hashing_running, settings.password_hashing_waiting)
     providers = load_providers(
         {name: value.get_secret_value() for name, value in settings.provider_variables.items()}
     )

@@ -41,6 +41,11 @@ def tenant_secrets_from(environ: Mapping[str, str]) -> dict[str, SecretStr]:
     }
 
 
+def hashing_slots() -> int:
+    """Password hashes computed at once by default: one per core, less one left for pages."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
 class _TenantSecretsSource(PydanticBaseSettingsSource):
     """One variable per tenant: their names depend on the registry, so no fixed field
     name can pick them up; this source gathers them into ``tenant_secrets``."""
@@ -104,6 +109,15 @@ class Settings(BaseSettings):
     rate_limit_sign_up: str = "5/minute"
     # memory:// is per process; redis://host:port shares limits between processes.
     rate_limit_storage: str = "memory://"
+    # Password hashes computed at once, and queued behind them, per process; beyond that
+    # sign-ins are answered "busy" (429). Defaults: one per core less one, four times
+    # that waiting.
+    password_hashing_running: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), gt=0
+    )
+    password_hashing_waiting: int = Field(
+        default_factory=lambda: 4 * max(1, (os.cpu_count() or 2) - 1), ge=0
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -3,18 +3,62 @@
 OWASP's first recommended configuration: 19 MiB of memory, 2 iterations, 1 lane. Hashes
 are PHC strings, so parameters travel with each hash and can be raised later. Callers run
 these functions in a worker thread: a hash takes tens of milliseconds of CPU.
+
+A burst of sign-ins must not starve every other page of CPU, so hashing is gated: at
+most ``running`` hashes at once (by default one per core, less one left for pages), at
+most ``waiting`` more queued behind them, and anything beyond is turned away at once
+with "busy, try again in a moment" (a RateLimited: 429 with Retry-After) instead of
+piling up.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
+from warren.errors import RateLimited
+from warren.settings import hashing_slots
+
 MEMORY_KIB = 19 * 1024
 ITERATIONS = 2
 LANES = 1
+
+
+T = TypeVar("T")
+
+
+class HashingBusy(RateLimited):
+    def __init__(self) -> None:
+        super().__init__("Many people are signing in right now. Try again in a moment.", 2)
+
+
+class _Gate:
+    def __init__(self, running: int, waiting: int) -> None:
+        self.slots = threading.BoundedSemaphore(running)
+        self.admitted = threading.BoundedSemaphore(running + waiting)
+
+    def run(self, work: Callable[[], T]) -> T:
+        if not self.admitted.acquire(blocking=False):
+            raise HashingBusy()
+        try:
+            with self.slots:
+                return work()
+        finally:
+            self.admitted.release()
+
+
+_gate = _Gate(running=hashing_slots(), waiting=4 * hashing_slots())
+
+
+def limit_hashing(running: int, waiting: int) -> None:
+    """Set the process's hashing gate (from settings, when a runtime is built)."""
+    global _gate
+    _gate = _Gate(running, waiting)
 
 
 def _kdf() -> Argon2id:
@@ -24,10 +68,14 @@ def _kdf() -> Argon2id:
 
 
 def hash_password(password: str) -> str:
-    return _kdf().derive_phc_encoded(password.encode("utf-8"))
+    return _gate.run(lambda: _kdf().derive_phc_encoded(password.encode("utf-8")))
 
 
 def verify_password(password: str, encoded: str) -> bool:
+    return _gate.run(lambda: _verify(password, encoded))
+
+
+def _verify(password: str, encoded: str) -> bool:
     try:
         Argon2id.verify_phc_encoded(password.encode("utf-8"), encoded)
     except InvalidKey:
@@ -36,4 +84,4 @@ def verify_password(password: str, encoded: str) -> bool:
 
 
 # Checked against when no account matches, so a miss costs as much time as a hit.
-DUMMY_HASH = hash_password("warren-timing-equaliser")
+DUMMY_HASH = _kdf().derive_phc_encoded(b"warren-timing-equaliser")

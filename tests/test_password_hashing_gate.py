@@ -1,0 +1,68 @@
+"""A burst of sign-ins is answered "busy" beyond the hashing gate instead of queueing
+without bound and starving every page of CPU."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from warren.accounts.passwords import limit_hashing
+from warren.runtime import Runtime, build_runtime
+from warren.settings import Settings
+
+from conftest import serving
+from webclient import BrandClient, new_address
+
+
+@pytest.fixture
+def narrow_gate(settings: Settings, database_url: str, runtime: Runtime) -> Iterator[str]:
+    narrow = settings.model_copy(
+        update={
+            "password_hashing_running": 1,
+            "password_hashing_waiting": 0,
+            "rate_limit_sign_in": "1000/minute",
+        }
+    )
+    try:
+        with serving(build_runtime(narrow, database_url, runtime.broker)) as url:
+            yield url
+    finally:
+        # The gate is the process's; give the other tests theirs back.
+        limit_hashing(settings.password_hashing_running, settings.password_hashing_waiting)
+
+
+def test_a_burst_beyond_the_gate_is_told_to_come_back(narrow_gate: str, clean_db: None) -> None:
+    clients = [BrandClient(narrow_gate, "songly.localhost", new_address()) for _ in range(12)]
+    tokens = [client.csrf("/sign-in") for client in clients]
+    start = threading.Barrier(len(clients))
+    answers: list[httpx.Response] = []
+
+    def attempt(client: BrandClient, token: str) -> None:
+        start.wait()
+        answers.append(
+            client.post("/sign-in", data={"_csrf": token, "login": "nobody", "password": "guess"})
+        )
+
+    threads = [
+        threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(answer.status_code for answer in answers)
+    busy = [answer for answer in answers if answer.status_code == 429]
+    assert busy, statuses
+    assert set(statuses) <= {401, 429}, statuses
+    assert all(answer.headers["retry-after"] == "2" for answer in busy)
+    assert "Try again in a moment" in busy[0].text
+    # Once the burst is over, the next attempt is answered normally.
+    later = clients[0].post(
+        "/sign-in", data={"_csrf": tokens[0], "login": "nobody", "password": "guess"}
+    )
+    assert later.status_code == 401
+    for client in clients:
+        client.close()
