@@ -29,9 +29,9 @@ from warren.tenancy.tenant import Tenant
 FREE_FAILURES = 5
 MAX_DELAY = timedelta(minutes=15)
 FAILURE_WINDOW = timedelta(hours=24)
-# Events after which earlier failures no longer count. Password reset adds its kind here
-# when it lands.
-THROTTLE_RESETS = ("sign_in",)
+# Events after which earlier failures no longer count: a completed sign-in, or a new
+# password set through a link sent to the account's address.
+THROTTLE_RESETS = ("sign_in", "password_reset")
 
 
 class AccountThrottled(RateLimited):

@@ -23,6 +23,7 @@ from warren.web.errors import (
     storage_down,
 )
 from warren.web.forms import provide_form
+from warren.web.handlers.account_links import AccountLinkController
 from warren.web.handlers.accounts import AccountController
 from warren.web.handlers.chat import ChatController
 from warren.web.handlers.generation import GenerationController
@@ -42,6 +43,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             home,
             brand_asset,
             AccountController,
+            AccountLinkController,
             PrivacyController,
             GenerationController,
             # Only uploads may send large bodies (the largest any tenant accepts, plus
