@@ -24,6 +24,7 @@ from warren.web.errors import (
 )
 from warren.web.forms import provide_form
 from warren.web.handlers.account_links import AccountLinkController
+from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
 from warren.web.handlers.chat import ChatController
 from warren.web.handlers.generation import GenerationController
@@ -44,6 +45,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             brand_asset,
             AccountController,
             AccountLinkController,
+            AccountSecurityController,
             PrivacyController,
             GenerationController,
             # Only uploads may send large bodies (the largest any tenant accepts, plus
