@@ -11,11 +11,18 @@ from warren.errors import DomainError
 from warren.paths import BASE_STATIC_DIR
 from warren.runtime import Runtime
 from warren.storage.base import ObjectNotFound, ObjectStoreError
-from warren.web.context import SignInRequired, provide_ctx, provide_db, require_user
+from warren.web.context import (
+    SignInRequired,
+    TwoFactorEnrolmentRequired,
+    provide_ctx,
+    provide_db,
+    require_user,
+)
 from warren.web.csrf import csrf_guard
 from warren.web.edge import ASGIApp, Edge
 from warren.web.errors import (
     domain_error,
+    enrolment_required,
     http_error,
     object_missing,
     server_error,
@@ -31,6 +38,7 @@ from warren.web.handlers.generation import GenerationController
 from warren.web.handlers.home import brand_asset, home
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.privacy import PrivacyController
+from warren.web.handlers.two_factor import TwoFactorController
 from warren.web.handlers.uploads import UploadController
 from warren.web.templating import Templates
 
@@ -46,6 +54,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountController,
             AccountLinkController,
             AccountSecurityController,
+            TwoFactorController,
             PrivacyController,
             GenerationController,
             # Only uploads may send large bodies (the largest any tenant accepts, plus
@@ -70,6 +79,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
         exception_handlers={
             DomainError: domain_error,
             SignInRequired: sign_in_required,
+            TwoFactorEnrolmentRequired: enrolment_required,
             ObjectNotFound: object_missing,
             ObjectStoreError: storage_down,
             HTTPException: http_error,

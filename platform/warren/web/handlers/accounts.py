@@ -8,13 +8,15 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Response
 
 from warren.accounts.models import User
+from warren.accounts.pending_sign_in import issue_pending, read_pending
 from warren.accounts.security_log import record_event
-from warren.accounts.signin import AccountThrottled, authenticate
+from warren.accounts.signin import AccountThrottled, authenticate, complete_two_factor
 from warren.accounts.signup import SignUpForm, sign_up
+from warren.accounts.two_factor import WRONG_CODE
 from warren.billing.ledger import balance
 from warren.db.base import utcnow
 from warren.privacy.policy import policy_version
-from warren.web.context import RequestContext
+from warren.web.context import ENROL_PATH, RequestContext
 from warren.web.forms import text
 from warren.web.redirects import safe_next
 from warren.web.render import redirect, render
@@ -23,6 +25,13 @@ from warren.web.throttle import TOO_MANY, throttled, too_many
 
 AFTER_SIGN_IN = "/account"
 CHECK_EMAIL = "/sign-up/check-email"
+
+
+def after_sign_in(ctx: RequestContext, user: User, back: str) -> str:
+    """Where a fresh sign-in goes: enrolment first when the tenant requires two-factor."""
+    if ctx.tenant.accounts.require_two_factor and not user.has_two_factor:
+        return f"{ENROL_PATH}?required=1"
+    return back
 
 
 class AccountController(Controller):
@@ -105,6 +114,50 @@ class AccountController(Controller):
                 login=login,
                 error="The email, username or password is wrong.",
                 next=back,
+            )
+        if user.has_two_factor:
+            return render(
+                ctx,
+                "sign_in_code.html",
+                pending=issue_pending(ctx.keys.tokens, user.id, utcnow()),
+                next=back,
+                error=None,
+            )
+        start_browser_session(ctx, user)
+        return redirect(ctx, after_sign_in(ctx, user, back))
+
+    @post("/sign-in/code", sync_to_thread=True, status_code=200)
+    def sign_in_code(
+        self, ctx: NamedDependency[RequestContext], form: NamedDependency[FormMultiDict]
+    ) -> Response[str] | Redirect:
+        pending = text(form, "pending")
+        back = safe_next(text(form, "next"), AFTER_SIGN_IN)
+        user_id = read_pending(ctx.keys.tokens, pending, utcnow())
+        if user_id is None:
+            return render(
+                ctx,
+                "sign_in.html",
+                400,
+                login="",
+                error="This sign-in took too long. Enter your password again.",
+                next=back,
+            )
+        wait = throttled(ctx, "two_factor")
+        if wait is not None:
+            page = render(ctx, "sign_in_code.html", 429, pending=pending, next=back, error=TOO_MANY)
+            return too_many(page, wait)
+        try:
+            user = complete_two_factor(
+                ctx.db, ctx.tenant, ctx.keys, user_id, text(form, "code"), ctx.ip_value
+            )
+        except AccountThrottled as refused:
+            page = render(
+                ctx, "sign_in_code.html", 429, pending=pending, next=back, error=refused.message
+            )
+            return too_many(page, refused.retry_after)
+        if user is None:
+            return render(
+                ctx, "sign_in_code.html", 401, pending=pending, next=back, error=WRONG_CODE
             )
         start_browser_session(ctx, user)
         return redirect(ctx, back)
