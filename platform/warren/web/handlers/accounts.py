@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from litestar import Controller, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
@@ -9,13 +11,24 @@ from litestar.response import Redirect, Response
 
 from warren.accounts.models import User
 from warren.accounts.pending_sign_in import issue_pending, read_pending
+from warren.accounts.preferences import (
+    ConsentContext,
+    consent_history,
+    set_language,
+    set_marketing,
+    withdraw_consents,
+)
 from warren.accounts.security_log import record_event
 from warren.accounts.signin import AccountThrottled, authenticate, complete_two_factor
 from warren.accounts.signup import SignUpForm, sign_up
 from warren.accounts.two_factor import WRONG_CODE
+from warren.accounts.verification import NotVerified
 from warren.billing.ledger import balance
 from warren.db.base import utcnow
+from warren.errors import InvalidInput
+from warren.privacy.consent import analytics_allowed, cookie_value
 from warren.privacy.policy import policy_version
+from warren.web import cookies
 from warren.web.context import ENROL_PATH, RequestContext
 from warren.web.forms import text
 from warren.web.redirects import safe_next
@@ -176,13 +189,77 @@ class AccountController(Controller):
         user: NamedDependency[User],
         verified: str = "",
         resent: str = "",
+        saved: str = "",
     ) -> Response[str]:
-        return render(
+        return _account_page(
             ctx,
-            "account.html",
-            email_verified=user.is_verified,
-            just_verified=verified == "1",
-            resent=resent == "1",
-            balance=balance(ctx.db, ctx.tenant, user.id),
-            prime_until=user.prime_until if user.has_prime(utcnow()) else None,
+            user,
+            notice=(
+                "Your email address is confirmed."
+                if verified == "1"
+                else "A new confirmation link is on its way."
+                if resent == "1"
+                else "Saved."
+                if saved == "1"
+                else None
+            ),
         )
+
+    @post("/account/preferences", sync_to_thread=True, status_code=303)
+    def preferences(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        form: NamedDependency[FormMultiDict],
+    ) -> Response[str] | Redirect:
+        try:
+            set_language(ctx.tenant, user, text(form, "language"))
+            set_marketing(
+                ctx.db, ctx.tenant, user, text(form, "marketing") == "yes", _consent_context(ctx)
+            )
+        except InvalidInput as invalid:
+            return _account_page(ctx, user, 400, errors=invalid.fields)
+        except NotVerified as unverified:
+            return _account_page(ctx, user, 403, errors={"marketing": unverified.message})
+        return redirect(ctx, "/account?saved=1")
+
+    @post("/account/consent/withdraw", sync_to_thread=True, status_code=303)
+    def withdraw(
+        self, ctx: NamedDependency[RequestContext], user: NamedDependency[User]
+    ) -> Redirect:
+        where = _consent_context(ctx)
+        withdraw_consents(ctx.db, ctx.tenant, user, where)
+        if ctx.tenant.analytics.consent == "opt_in":
+            ctx.set_cookie(
+                cookies.CONSENT, cookie_value(where.visitor_id, False), cookies.CONSENT_MAX_AGE
+            )
+        return redirect(ctx, "/account?saved=1")
+
+
+def _consent_context(ctx: RequestContext) -> ConsentContext:
+    return ConsentContext(
+        visitor_id=ctx.consent.visitor_id or uuid.uuid4(),
+        policy_version=policy_version(ctx.tenant),
+        ip_value=ctx.ip_value,
+    )
+
+
+def _account_page(
+    ctx: RequestContext,
+    user: User,
+    status: int = 200,
+    notice: str | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response[str]:
+    return render(
+        ctx,
+        "account.html",
+        status,
+        account=user,
+        balance=balance(ctx.db, ctx.tenant, user.id),
+        prime_until=user.prime_until if user.has_prime(utcnow()) else None,
+        analytics_on=analytics_allowed(ctx.tenant, ctx.consent),
+        consents=consent_history(ctx.db, ctx.tenant, user)[:10],
+        notice=notice,
+        errors=errors or {},
+    )
