@@ -26,7 +26,7 @@ def send_welcome_email(
         mailer,
         tenant,
         user.email,
-        f"Welcome to {tenant.name}: confirm your email address",
+        f"Welcome to {tenant.name}",
         f"Hello {user.username},\n\n"
         f"Welcome to {tenant.name}. Confirm that this address is yours, and sign in, with "
         f"this link (it works once, for 3 days):\n\n{verify}\n\n"
