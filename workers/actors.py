@@ -6,7 +6,8 @@ import uuid
 
 import dramatiq
 
-from warren.accounts import welcome
+from warren.accounts import credentials, password_reset, verification, welcome
+from warren.db.unit_of_work import unit_of_work
 from warren.generation.runner import MAX_ATTEMPTS, run_job
 from warren.generation.submit import RUN_JOB_ACTOR
 from warren.logs import configure_logging
@@ -24,8 +25,31 @@ QUEUE = queue_name(get_settings().queue_prefix)
 def send_welcome_email(tenant_slug: str, user_id: str) -> None:
     runtime = get_runtime()
     tenant = runtime.registry.get(tenant_slug)
-    with runtime.sessions() as db:
-        welcome.send_welcome_email(db, runtime.mailer, tenant, uuid.UUID(user_id))
+    # The link is stored only if the email went out: a failed send rolls it back.
+    with unit_of_work(runtime.sessions) as db:
+        welcome.send_welcome_email(
+            db,
+            runtime.mailer,
+            tenant,
+            runtime.keyring.for_tenant(tenant_slug).tokens,
+            uuid.UUID(user_id),
+        )
+
+
+@dramatiq.actor(
+    actor_name=verification.RESEND_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000
+)
+def send_verification_email(tenant_slug: str, user_id: str) -> None:
+    runtime = get_runtime()
+    tenant = runtime.registry.get(tenant_slug)
+    with unit_of_work(runtime.sessions) as db:
+        verification.send_verification_email(
+            db,
+            runtime.mailer,
+            tenant,
+            runtime.keyring.for_tenant(tenant_slug).tokens,
+            uuid.UUID(user_id),
+        )
 
 
 @dramatiq.actor(
@@ -56,10 +80,42 @@ def send_sign_up_attempt_notice(tenant_slug: str, user_id: str) -> None:
         welcome.send_sign_up_attempt_notice(db, runtime.mailer, tenant, uuid.UUID(user_id))
 
 
+@dramatiq.actor(
+    actor_name=password_reset.RESET_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000
+)
+def send_password_reset_email(tenant_slug: str, email: str) -> None:
+    runtime = get_runtime()
+    tenant = runtime.registry.get(tenant_slug)
+    with unit_of_work(runtime.sessions) as db:
+        password_reset.send_reset_email(
+            db, runtime.mailer, tenant, runtime.keyring.for_tenant(tenant_slug).tokens, email
+        )
+
+
+@dramatiq.actor(
+    actor_name=credentials.EMAIL_CHANGE_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000
+)
+def send_email_change_links(tenant_slug: str, user_id: str, new_email: str) -> None:
+    runtime = get_runtime()
+    tenant = runtime.registry.get(tenant_slug)
+    with unit_of_work(runtime.sessions) as db:
+        credentials.send_email_change_links(
+            db,
+            runtime.mailer,
+            tenant,
+            runtime.keyring.for_tenant(tenant_slug).tokens,
+            uuid.UUID(user_id),
+            new_email,
+        )
+
+
 ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
     send_welcome_email,
     run_generation_job,
     send_sign_up_attempt_notice,
+    send_verification_email,
+    send_password_reset_email,
+    send_email_change_links,
 )
 
 

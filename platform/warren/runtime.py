@@ -82,6 +82,12 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
         providers=providers,
         rate_limiter=RateLimiter(
             settings.rate_limit_storage,
-            {"sign_in": settings.rate_limit_sign_in, "sign_up": settings.rate_limit_sign_up},
+            {
+                "sign_in": settings.rate_limit_sign_in,
+                "sign_up": settings.rate_limit_sign_up,
+                "email_link": settings.rate_limit_email_link,
+                "password_reset": settings.rate_limit_password_reset,
+                "two_factor": settings.rate_limit_two_factor,
+            },
         ),
     )

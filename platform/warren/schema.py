@@ -2,7 +2,7 @@
 
 It sits above the domain packages (it imports them all), so it is not part of `warren.db`."""
 
-from warren.accounts.models import AuthSession, SecurityEvent, User
+from warren.accounts.models import AccountToken, AuthSession, RecoveryCode, SecurityEvent, User
 from warren.billing.models import PointMovement
 from warren.chat.models import ChatMessage
 from warren.db.base import Base
@@ -12,6 +12,7 @@ from warren.media.models import Upload
 from warren.privacy.consent_models import ConsentRecord
 
 __all__ = [
+    "AccountToken",
     "AuthSession",
     "Base",
     "ChatMessage",
@@ -19,6 +20,7 @@ __all__ = [
     "ContentItem",
     "Job",
     "PointMovement",
+    "RecoveryCode",
     "SecurityEvent",
     "Upload",
     "User",

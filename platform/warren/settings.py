@@ -107,6 +107,12 @@ class Settings(BaseSettings):
     # Rate limits in the `limits` notation, keyed by the tenant's IP value.
     rate_limit_sign_in: str = "10/minute"
     rate_limit_sign_up: str = "5/minute"
+    # Emails with a link, per account or address (verification resends, reset requests,
+    # email changes): the forms must not become a way to flood an inbox.
+    rate_limit_email_link: str = "3/hour"
+    # Password-reset requests and two-factor codes, per network.
+    rate_limit_password_reset: str = "5/minute"  # noqa: S105 - a rate, not a password
+    rate_limit_two_factor: str = "10/minute"
     # memory:// is per process; redis://host:port shares limits between processes.
     rate_limit_storage: str = "memory://"
     # Password hashes computed at once, and queued behind them, per process; beyond that

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,9 +45,32 @@ class User(TenantOwned, Base):
     # Prime status lasts until this moment; None means no Prime. When it passes, the
     # standard retention clock for the user's content starts from this moment.
     prime_until: Mapped[datetime | None]
+    # Set when the owner proved the address is theirs (a link sent to it was used).
+    email_verified_at: Mapped[datetime | None]
+    # The TOTP secret, encrypted with the tenant's key; set from the start of enrolment,
+    # in force only once totp_enabled_at is set (the user proved their app has it).
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enabled_at: Mapped[datetime | None]
+    # The latest 30-second step a code was accepted for: a code is good once.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # One of the tenant's offered languages; None means the tenant's default.
+    language: Mapped[str | None] = mapped_column(String(16))
+    # Marketing and notification emails, off until the user opts in (history in
+    # consent_records, category "marketing").
+    marketing_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def has_prime(self, now: datetime) -> bool:
         return self.prime_until is not None and self.prime_until > now
+
+    @property
+    def is_verified(self) -> bool:
+        """Whether the email address is confirmed: paying, marketing emails and rights
+        requests need it; everything else works without."""
+        return self.email_verified_at is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
 
 class AuthSession(TenantOwned, Base):
@@ -68,3 +102,47 @@ class SecurityEvent(TenantOwned, Base):
     ip_value: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class TokenPurpose(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a password
+    CHANGE_EMAIL = "change_email"
+
+
+class AccountToken(TenantOwned, Base):
+    """A link sent by email. Only the SHA-256 of its random part is stored; the link is
+    good for one purpose, on one tenant, once, until it expires."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        CheckConstraint(
+            "purpose IN ('verify_email', 'reset_password', 'change_email')", name="purpose"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    # The address an email change moves to (change_email only).
+    new_email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class RecoveryCode(TenantOwned, Base):
+    """A one-time two-factor recovery code, stored as a keyed hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from warren.accounts.models import AuthSession, User
@@ -92,10 +94,63 @@ def resolve_session(db: Session, tenant: Tenant, key: bytes, cookie: str | None)
     if row is None:
         return SessionLookup(user=None, refused=True)
     auth_session, user = row
+    if now - auth_session.last_seen_at > ACCESS_WRITE_INTERVAL:
+        auth_session.last_seen_at = now
     if now - user.last_access_at > ACCESS_WRITE_INTERVAL:
         user.last_access_at = now
-        auth_session.last_seen_at = now
     return SessionLookup(user=user, refused=False)
+
+
+def current_session_id(
+    db: Session, tenant: Tenant, key: bytes, cookie: str | None
+) -> uuid.UUID | None:
+    token = verified_token(key, cookie) if cookie else None
+    if token is None:
+        return None
+    return db.scalar(
+        select(AuthSession.id).where(
+            AuthSession.tenant_id == tenant.slug, AuthSession.token_hash == _token_hash(token)
+        )
+    )
+
+
+def sessions_of(db: Session, tenant: Tenant, user_id: uuid.UUID) -> list[AuthSession]:
+    """The user's live sessions, most recently seen first."""
+    return list(
+        db.scalars(
+            select(AuthSession)
+            .where(
+                AuthSession.tenant_id == tenant.slug,
+                AuthSession.user_id == user_id,
+                AuthSession.expires_at > utcnow(),
+            )
+            .order_by(AuthSession.last_seen_at.desc(), AuthSession.created_at.desc())
+        )
+    )
+
+
+def end_sessions(
+    db: Session, tenant: Tenant, user_id: uuid.UUID, *, keep: uuid.UUID | None = None
+) -> int:
+    """Sign the user out everywhere (but in session ``keep``); returns how many ended."""
+    statement = delete(AuthSession).where(
+        AuthSession.tenant_id == tenant.slug, AuthSession.user_id == user_id
+    )
+    if keep is not None:
+        statement = statement.where(AuthSession.id != keep)
+    result: CursorResult[Any] = db.execute(statement)  # type: ignore[assignment]
+    return result.rowcount
+
+
+def end_one_session(db: Session, tenant: Tenant, user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+    result: CursorResult[Any] = db.execute(  # type: ignore[assignment]
+        delete(AuthSession).where(
+            AuthSession.tenant_id == tenant.slug,
+            AuthSession.user_id == user_id,
+            AuthSession.id == session_id,
+        )
+    )
+    return result.rowcount > 0
 
 
 def end_session(db: Session, tenant: Tenant, key: bytes, cookie: str | None) -> None:

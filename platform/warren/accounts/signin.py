@@ -22,16 +22,18 @@ from warren.accounts.lookup import find_user
 from warren.accounts.models import SecurityEvent, User
 from warren.accounts.passwords import DUMMY_HASH, verify_password
 from warren.accounts.security_log import record_event
+from warren.accounts.two_factor import second_factor_ok
 from warren.db.base import utcnow
 from warren.errors import RateLimited
+from warren.tenancy.secrets import TenantKeys
 from warren.tenancy.tenant import Tenant
 
 FREE_FAILURES = 5
 MAX_DELAY = timedelta(minutes=15)
 FAILURE_WINDOW = timedelta(hours=24)
-# Events after which earlier failures no longer count. Password reset adds its kind here
-# when it lands.
-THROTTLE_RESETS = ("sign_in",)
+# Events after which earlier failures no longer count: a completed sign-in, or a new
+# password set through a link sent to the account's address.
+THROTTLE_RESETS = ("sign_in", "password_reset")
 
 
 class AccountThrottled(RateLimited):
@@ -102,5 +104,30 @@ def authenticate(
     if not verify_password(password, user.password_hash):
         record_event(db, tenant, "sign_in_failed", ip_value, user.id, reason="wrong_password")
         return None
-    record_event(db, tenant, "sign_in", ip_value, user.id)
+    # With two-factor on, a right password is half a sign-in: it must not lift the
+    # throttle that also guards the code.
+    record_event(
+        db, tenant, "sign_in_password_ok" if user.has_two_factor else "sign_in", ip_value, user.id
+    )
+    return user
+
+
+def complete_two_factor(
+    db: Session, tenant: Tenant, keys: TenantKeys, user_id: uuid.UUID, code: str, ip_value: str
+) -> User | None:
+    """The user, once ``code`` (TOTP or recovery) is right. Wrong codes count as failed
+    sign-ins of the account, so the same throttle bounds guesses of either factor."""
+    user = db.scalar(select(User).where(User.tenant_id == tenant.slug, User.id == user_id))
+    if user is None or not user.has_two_factor:
+        return None
+    db.refresh(user, with_for_update=True)
+    wait = _wait(db, tenant, user.id, utcnow())
+    if wait:
+        record_event(db, tenant, "sign_in_throttled", ip_value, user.id, retry_after=wait)
+        raise AccountThrottled(wait)
+    method = second_factor_ok(db, tenant, keys, user, code)
+    if method is None:
+        record_event(db, tenant, "sign_in_failed", ip_value, user.id, reason="wrong_code")
+        return None
+    record_event(db, tenant, "sign_in", ip_value, user.id, second_factor=method)
     return user

@@ -17,7 +17,9 @@ from warren.privacy.consent_models import ConsentRecord
 from warren.tenancy.tenant import Tenant
 
 ANALYTICS = "analytics"
-ConsentSource = Literal["banner", "settings", "gpc"]
+# Marketing and notification emails: opted into on the account page, never by default.
+MARKETING = "marketing"
+ConsentSource = Literal["banner", "settings", "gpc", "account"]
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,14 @@ def record_choice(
     source: ConsentSource,
     policy_version: str,
     ip_value: str,
+    category: str = ANALYTICS,
 ) -> None:
     db.add(
         ConsentRecord(
             tenant_id=tenant.slug,
             visitor_id=visitor_id,
             user_id=user_id,
-            category=ANALYTICS,
+            category=category,
             granted=granted,
             source=source,
             policy_version=policy_version,

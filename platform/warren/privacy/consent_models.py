@@ -24,7 +24,7 @@ class ConsentRecord(TenantOwned, Base):
     )
     category: Mapped[str] = mapped_column(String(20))
     granted: Mapped[bool]
-    # banner, settings, or gpc (a Sec-GPC: 1 request treated as a refusal).
+    # banner, settings, account, or gpc (a Sec-GPC: 1 request treated as a refusal).
     source: Mapped[str] = mapped_column(String(20))
     policy_version: Mapped[str] = mapped_column(String(64))
     ip_value: Mapped[str] = mapped_column(Text)

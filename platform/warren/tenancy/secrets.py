@@ -1,6 +1,7 @@
 """Per-tenant keys, derived from the deployment secret; never read from tenants.toml.
 
-Each tenant's IP-hash key ("the private salt") and session/CSRF signing key are
+Each tenant's IP-hash key ("the private salt"), session/CSRF/link signing keys and TOTP
+encryption key are
 HKDF-SHA256 derivations of one deployment secret with the tenant slug and purpose as
 context, so one secret in the environment serves every brand while a key of one brand
 says nothing about another's. A tenant may be given its own secret
@@ -30,6 +31,10 @@ class TenantKeys:
     ip_hash: bytes
     session: bytes
     csrf: bytes
+    # Signs emailed links (verification, reset, email change) and pending sign-ins.
+    tokens: bytes
+    # Encrypts stored TOTP secrets: a database copy alone cannot mint codes.
+    totp: bytes
 
 
 def _derive(secret: bytes, slug: str, purpose: str) -> bytes:
@@ -56,6 +61,8 @@ class Keyring:
                 ip_hash=_derive(secret, slug, "ip-hash"),
                 session=_derive(secret, slug, "session"),
                 csrf=_derive(secret, slug, "csrf"),
+                tokens=_derive(secret, slug, "tokens"),
+                totp=_derive(secret, slug, "totp"),
             )
             self._cache[slug] = keys
         return keys

@@ -156,6 +156,16 @@ class Assistant(BaseModel):
     provider: str = "demo"
 
 
+class AccountSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Every user must enrol in TOTP two-factor sign-in before using the site.
+    require_two_factor: bool = False
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+
+
 class Tenant(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -172,6 +182,9 @@ class Tenant(BaseModel):
     media: MediaSettings = MediaSettings()
     products: dict[str, Product] = Field(min_length=1)
     assistants: dict[str, Assistant] = {}
+    accounts: AccountSettings = AccountSettings()
+    # Interface languages a user may choose on the account page; the first is the default.
+    languages: tuple[str, ...] = Field(default=("en",), min_length=1)
 
     @field_validator("domain")
     @classmethod
@@ -182,6 +195,16 @@ class Tenant(BaseModel):
     @classmethod
     def _aliases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_check_domain(alias) for alias in value)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if not _LANGUAGE.match(code):
+                raise ValueError(f"{code!r} is not a language code like 'en' or 'pt-BR'")
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
+        return value
 
     @model_validator(mode="after")
     def _assistants_need_the_product(self) -> Tenant:

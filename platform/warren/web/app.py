@@ -11,11 +11,18 @@ from warren.errors import DomainError
 from warren.paths import BASE_STATIC_DIR
 from warren.runtime import Runtime
 from warren.storage.base import ObjectNotFound, ObjectStoreError
-from warren.web.context import SignInRequired, provide_ctx, provide_db, require_user
+from warren.web.context import (
+    SignInRequired,
+    TwoFactorEnrolmentRequired,
+    provide_ctx,
+    provide_db,
+    require_user,
+)
 from warren.web.csrf import csrf_guard
 from warren.web.edge import ASGIApp, Edge
 from warren.web.errors import (
     domain_error,
+    enrolment_required,
     http_error,
     object_missing,
     server_error,
@@ -23,12 +30,15 @@ from warren.web.errors import (
     storage_down,
 )
 from warren.web.forms import provide_form
+from warren.web.handlers.account_links import AccountLinkController
+from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
 from warren.web.handlers.chat import ChatController
 from warren.web.handlers.generation import GenerationController
 from warren.web.handlers.home import brand_asset, home
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.privacy import PrivacyController
+from warren.web.handlers.two_factor import TwoFactorController
 from warren.web.handlers.uploads import UploadController
 from warren.web.templating import Templates
 
@@ -42,6 +52,9 @@ def create_litestar(runtime: Runtime) -> Litestar:
             home,
             brand_asset,
             AccountController,
+            AccountLinkController,
+            AccountSecurityController,
+            TwoFactorController,
             PrivacyController,
             GenerationController,
             # Only uploads may send large bodies (the largest any tenant accepts, plus
@@ -66,6 +79,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
         exception_handlers={
             DomainError: domain_error,
             SignInRequired: sign_in_required,
+            TwoFactorEnrolmentRequired: enrolment_required,
             ObjectNotFound: object_missing,
             ObjectStoreError: storage_down,
             HTTPException: http_error,

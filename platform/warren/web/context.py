@@ -81,6 +81,14 @@ class SignInRequired(Exception):
     """A handler that needs a signed-in user was reached without one."""
 
 
+class TwoFactorEnrolmentRequired(Exception):
+    """The tenant requires two-factor sign-in and this user has not set it up yet."""
+
+
+# Where a user of a tenant that requires two-factor sign-in can go before enrolling.
+ENROL_PATH = "/account/two-factor"
+
+
 class RequestContext:
     """A plain class on purpose: Litestar validates dataclass dependencies field by field."""
 
@@ -234,4 +242,10 @@ def require_user(ctx: NamedDependency[RequestContext]) -> User:
     """The ``user`` dependency: a handler that names it is for signed-in users only."""
     if ctx.user is None:
         raise SignInRequired()
+    if (
+        ctx.tenant.accounts.require_two_factor
+        and not ctx.user.has_two_factor
+        and not ctx.path.startswith(ENROL_PATH)
+    ):
+        raise TwoFactorEnrolmentRequired()
     return ctx.user

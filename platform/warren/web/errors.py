@@ -18,7 +18,12 @@ from litestar.response import Redirect, Response
 from warren import errors
 from warren.logs import get_logger
 from warren.storage.base import ObjectNotFound, ObjectStoreError
-from warren.web.context import SignInRequired, context_of
+from warren.web.context import (
+    ENROL_PATH,
+    SignInRequired,
+    TwoFactorEnrolmentRequired,
+    context_of,
+)
 from warren.web.render import render, render_without_context
 
 log = get_logger("warren.errors")
@@ -91,6 +96,17 @@ def sign_in_required(request: Request[Any, Any, Any], exc: SignInRequired) -> Re
             cookies=ctx.cookies if ctx else [],
         )
     return error_response(request, 401, "Sign in first.")
+
+
+def enrolment_required(
+    request: Request[Any, Any, Any], exc: TwoFactorEnrolmentRequired
+) -> Response[Any]:
+    if request.method == "GET" and not _wants_json(request):
+        ctx = context_of(request)
+        return Redirect(
+            f"{ENROL_PATH}?required=1", status_code=303, cookies=ctx.cookies if ctx else []
+        )
+    return error_response(request, 403, "Set up two-factor sign-in first.")
 
 
 def object_missing(request: Request[Any, Any, Any], exc: ObjectNotFound) -> Response[Any]:
