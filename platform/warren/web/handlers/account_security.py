@@ -7,7 +7,7 @@ import uuid
 from litestar import Controller, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
 
 from warren.accounts.credentials import change_password, confirm_email_change, request_email_change
@@ -142,7 +142,7 @@ class AccountSecurityController(Controller):
         self,
         ctx: NamedDependency[RequestContext],
         user: NamedDependency[User],
-        session_id: uuid.UUID,
+        session_id: FromPath[uuid.UUID],
     ) -> Redirect:
         if session_id == _this_session(ctx):
             end_browser_session(ctx)
