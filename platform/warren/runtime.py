@@ -12,6 +12,7 @@ from dramatiq import Broker
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from warren.billing.gateways.registry import GatewayRegistry, load_gateways
 from warren.db.engine import make_engine, make_sessionmaker
 from warren.generation.catalogue import check_catalogue
 from warren.generation.providers.registry import ProviderRegistry, load_providers
@@ -40,6 +41,7 @@ class Runtime:
     mailer: Mailer
     rate_limiter: RateLimiter
     providers: ProviderRegistry
+    gateways: GatewayRegistry
 
     def close(self) -> None:
         self.broker.close()
@@ -62,16 +64,17 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
     store = open_object_store(settings.storage_url, settings.data_dir)
     if isinstance(store, S3ObjectStore):
         store.ensure_bucket()
+    keyring = Keyring(
+        secret,
+        {
+            slug: value.get_secret_value().encode()
+            for slug, value in settings.tenant_secrets.items()
+        },
+    )
     return Runtime(
         settings=settings,
         registry=registry,
-        keyring=Keyring(
-            secret,
-            {
-                slug: value.get_secret_value().encode()
-                for slug, value in settings.tenant_secrets.items()
-            },
-        ),
+        keyring=keyring,
         engine=engine,
         sessions=sessions,
         broker=broker,
@@ -81,5 +84,11 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
         rate_limiter=RateLimiter(
             settings.rate_limit_storage,
             {"sign_in": settings.rate_limit_sign_in, "sign_up": settings.rate_limit_sign_up},
+        ),
+        gateways=load_gateways(
+            registry,
+            {name: value.get_secret_value() for name, value in settings.payment_variables.items()},
+            lambda slug: keyring.for_tenant(slug).demo_gateway,
+            sessions,
         ),
     )

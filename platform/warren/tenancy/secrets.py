@@ -30,6 +30,8 @@ class TenantKeys:
     ip_hash: bytes
     session: bytes
     csrf: bytes
+    # Signs the demo payment gateway's notifications (a real gateway has its own secret).
+    demo_gateway: bytes
 
 
 def _derive(secret: bytes, slug: str, purpose: str) -> bytes:
@@ -56,6 +58,7 @@ class Keyring:
                 ip_hash=_derive(secret, slug, "ip-hash"),
                 session=_derive(secret, slug, "session"),
                 csrf=_derive(secret, slug, "csrf"),
+                demo_gateway=_derive(secret, slug, "payments-demo"),
             )
             self._cache[slug] = keys
         return keys

@@ -13,6 +13,7 @@ from warren.accounts.sessions import end_session, start_session
 from warren.accounts.signin import AccountThrottled, authenticate
 from warren.accounts.signup import SignUpForm, sign_up
 from warren.billing.ledger import balance
+from warren.billing.orders import user_orders
 from warren.db.base import utcnow
 from warren.privacy.policy import policy_version
 from warren.web import cookies
@@ -144,4 +145,5 @@ class AccountController(Controller):
             "account.html",
             balance=balance(ctx.db, ctx.tenant, user.id),
             prime_until=user.prime_until if user.has_prime(utcnow()) else None,
+            orders=user_orders(ctx.db, ctx.tenant, user.id),
         )
