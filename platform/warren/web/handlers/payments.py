@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, RawBody
 from litestar.response import Redirect, Response
 
 from warren.accounts.models import User
@@ -48,6 +48,33 @@ def _demo(ctx: RequestContext) -> DemoGateway:
     return gateway
 
 
+def _back_from_gateway(
+    ctx: RequestContext, user: User, order_id: uuid.UUID, *, cancelled: bool
+) -> Response[str]:
+    order = order_of(ctx.db, ctx.tenant, user.id, order_id)
+    gateway = ctx.runtime.gateways.get(ctx.tenant, order.gateway)
+    if order.state in OPEN_STATES and gateway is not None and order.gateway_payment_id:
+        # The payer may be back before the notification: ask the gateway now.
+        # If the gateway cannot say, the notification or reconciliation settles it.
+        with contextlib.suppress(GatewayError):
+            settle(
+                ctx.db,
+                ctx.tenant,
+                gateway.name,
+                gateway.fetch_payment(order.gateway_payment_id),
+            )
+    draft = draft_for_order(ctx.db, ctx.tenant, user.id, order.id)
+    return render(
+        ctx,
+        "payment_return.html",
+        order=order,
+        cancelled=cancelled,
+        balance=balance(ctx.db, ctx.tenant, user.id),
+        back=f"/create/{draft.product_key}?draft={draft.id}" if draft else None,
+        draft=str(draft.id) if draft else "",
+    )
+
+
 class PaymentController(Controller):
     @get("/buy", sync_to_thread=True)
     def catalogue(
@@ -82,39 +109,23 @@ class PaymentController(Controller):
         )
         return redirect(ctx, started.redirect_url)
 
-    @get(
-        ["/payments/orders/{order_id:uuid}/return", "/payments/orders/{order_id:uuid}/cancelled"],
-        sync_to_thread=True,
-    )
-    def back_from_gateway(
+    @get("/payments/orders/{order_id:uuid}/return", sync_to_thread=True)
+    def returned(
         self,
-        request: Request[Any, Any, Any],
         ctx: NamedDependency[RequestContext],
         user: NamedDependency[User],
         order_id: FromPath[uuid.UUID],
     ) -> Response[str]:
-        order = order_of(ctx.db, ctx.tenant, user.id, order_id)
-        gateway = ctx.runtime.gateways.get(ctx.tenant, order.gateway)
-        if order.state in OPEN_STATES and gateway is not None and order.gateway_payment_id:
-            # The payer may be back before the notification: ask the gateway now.
-            # If the gateway cannot say, the notification or reconciliation settles it.
-            with contextlib.suppress(GatewayError):
-                settle(
-                    ctx.db,
-                    ctx.tenant,
-                    gateway.name,
-                    gateway.fetch_payment(order.gateway_payment_id),
-                )
-        draft = draft_for_order(ctx.db, ctx.tenant, user.id, order.id)
-        return render(
-            ctx,
-            "payment_return.html",
-            order=order,
-            cancelled=request.url.path.endswith("/cancelled"),
-            balance=balance(ctx.db, ctx.tenant, user.id),
-            back=f"/create/{draft.product_key}?draft={draft.id}" if draft else None,
-            draft=str(draft.id) if draft else "",
-        )
+        return _back_from_gateway(ctx, user, order_id, cancelled=False)
+
+    @get("/payments/orders/{order_id:uuid}/cancelled", sync_to_thread=True)
+    def cancelled(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        order_id: FromPath[uuid.UUID],
+    ) -> Response[str]:
+        return _back_from_gateway(ctx, user, order_id, cancelled=True)
 
     @get("/payments/demo/checkout/{payment_id:str}", sync_to_thread=True)
     def demo_checkout_page(
@@ -151,7 +162,7 @@ class PaymentController(Controller):
         request: Request[Any, Any, Any],
         ctx: NamedDependency[RequestContext],
         gateway_name: FromPath[str],
-        body: bytes,
+        body: RawBody,
     ) -> Response[str]:
         gateway = ctx.runtime.gateways.get(ctx.tenant, gateway_name)
         if gateway is None:
