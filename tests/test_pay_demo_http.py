@@ -96,7 +96,8 @@ def test_a_new_user_buys_points_from_the_dead_end_and_gets_back_to_the_order(
     back = client.get(f"/payments/orders/{order_id}/return")
     assert 'id="order-state">paid<' in back.text
     link = re.search(r'id="back-to-order" href="([^"]+)"', back.text)
-    assert link and link.group(1) == f"/create/song?draft={draft.group(1)}"
+    assert link
+    assert link.group(1) == f"/create/song?draft={draft.group(1)}"
     form = client.get(link.group(1).replace("&amp;", "&"))
     assert ">a song for Ada</textarea>" in form.text
     assert 'id="buy-points"' not in form.text
@@ -111,7 +112,8 @@ def test_a_new_user_buys_points_from_the_dead_end_and_gets_back_to_the_order(
     assert len(sent) == 1
     body = sent[0].get_payload(decode=True)
     assert isinstance(body, bytes)
-    assert str(order_id).encode() in body and b"4.99 USD" in body
+    assert str(order_id).encode() in body
+    assert b"4.99 USD" in body
 
 
 def test_prime_extends_from_the_later_of_now_and_the_current_expiry(
@@ -130,7 +132,8 @@ def test_prime_extends_from_the_later_of_now_and_the_current_expiry(
         assert order(runtime, order_id).state == "paid"
     with runtime.sessions() as db:
         user = db.get(User, user_id(runtime, "songly", "primer"))
-        assert user is not None and user.prime_until is not None
+        assert user is not None
+        assert user.prime_until is not None
         left = user.prime_until - utcnow()
     assert timedelta(days=59, hours=23) < left <= timedelta(days=60)
 
@@ -245,6 +248,30 @@ def test_notifications_out_of_order_never_undo_a_payment(
     assert len(purchases(runtime, order_id)) == 1
 
 
+def race(
+    client: BrandClient, server: str, order_id: uuid.UUID, body: bytes, signature: str
+) -> list[int]:
+    """Four deliveries of one notification and the payer's return, released together."""
+    start = threading.Barrier(5)
+    answers: list[int] = []
+
+    def deliver_once() -> None:
+        start.wait()
+        answers.append(post_notification(server, "vizardio.localhost", body, signature).status_code)
+
+    def come_back() -> None:
+        start.wait()
+        answers.append(client.get(f"/payments/orders/{order_id}/return").status_code)
+
+    threads = [threading.Thread(target=deliver_once) for _ in range(4)]
+    threads.append(threading.Thread(target=come_back))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return answers
+
+
 def test_parallel_deliveries_and_the_return_page_credit_once(
     brand: Callable[..., BrandClient], runtime: Runtime, server: str
 ) -> None:
@@ -252,28 +279,7 @@ def test_parallel_deliveries_and_the_return_page_credit_once(
     for _ in range(3):
         order_id, payment_id = _paid_on_gateway(runtime, client, "vizardio")
         body, headers = demo(runtime, "vizardio").notification(payment_id)
-        start = threading.Barrier(5)
-        answers: list[int] = []
-
-        def deliver_once(body: bytes = body, headers: dict[str, str] = headers) -> None:
-            start.wait()
-            answers.append(
-                post_notification(
-                    server, "vizardio.localhost", body, headers[SIGNATURE_HEADER]
-                ).status_code
-            )
-
-        def come_back(order_id: uuid.UUID = order_id) -> None:
-            start.wait()
-            answers.append(client.get(f"/payments/orders/{order_id}/return").status_code)
-
-        threads = [threading.Thread(target=deliver_once) for _ in range(4)]
-        threads.append(threading.Thread(target=come_back))
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-        assert answers == [200] * 5
+        assert race(client, server, order_id, body, headers[SIGNATURE_HEADER]) == [200] * 5
         assert len(purchases(runtime, order_id)) == 1
     assert points_of(runtime, "vizardio", user_id(runtime, "vizardio", "racer")) == 300
 
