@@ -22,6 +22,7 @@ COMMANDS = {
     "prime": "grant",
     "jobs": "recover",
     "uploads": "purge",
+    "payments": "reconcile",
 }
 
 

@@ -7,6 +7,9 @@ import uuid
 import dramatiq
 
 from warren.accounts import credentials, password_reset, verification, welcome
+from warren.billing.gateways.demo import DemoGateway, deliver_notification
+from warren.billing.receipts import send_receipt
+from warren.billing.settlement import RECEIPT_ACTOR
 from warren.db.unit_of_work import unit_of_work
 from warren.generation.runner import MAX_ATTEMPTS, run_job
 from warren.generation.submit import RUN_JOB_ACTOR
@@ -109,6 +112,35 @@ def send_email_change_links(tenant_slug: str, user_id: str, new_email: str) -> N
         )
 
 
+@dramatiq.actor(actor_name=RECEIPT_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000)
+def send_payment_receipt(tenant_slug: str, order_id: str) -> None:
+    runtime = get_runtime()
+    with unit_of_work(runtime.sessions) as db:
+        send_receipt(db, runtime.mailer, runtime.registry.get(tenant_slug), uuid.UUID(order_id))
+
+
+class NotificationNotAccepted(Exception):
+    """warren's webhook answered the demo gateway with an error: try again later, as a
+    real gateway does."""
+
+
+@dramatiq.actor(
+    actor_name="deliver_demo_notification", queue_name=QUEUE, max_retries=8, min_backoff=1_000
+)
+def deliver_demo_notification(tenant_slug: str, payment_id: str) -> None:
+    runtime = get_runtime()
+    tenant = runtime.registry.get(tenant_slug)
+    gateway = runtime.gateways.get(tenant, "demo")
+    assert isinstance(gateway, DemoGateway)
+    settings = runtime.settings
+    base = settings.payments_demo_webhook_base or f"http://{settings.host}:{settings.port}"
+    status = deliver_notification(
+        gateway, payment_id, f"{base}/payments/webhook/demo", tenant.dev_host
+    )
+    if not 200 <= status < 300:
+        raise NotificationNotAccepted(f"{tenant_slug}: webhook answered {status}")
+
+
 ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
     send_welcome_email,
     run_generation_job,
@@ -116,6 +148,8 @@ ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
     send_verification_email,
     send_password_reset_email,
     send_email_change_links,
+    send_payment_receipt,
+    deliver_demo_notification,
 )
 
 

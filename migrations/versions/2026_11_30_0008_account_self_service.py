@@ -1,7 +1,7 @@
 """account self-service: email verification, emailed links, two-factor, preferences
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-30 12:00:00.000000
 
 Users gain the verified-address time, the encrypted TOTP secret and its last accepted
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from warren.accounts.passwords import limit_hashing
+from warren.billing.gateways.registry import GatewayRegistry, load_gateways
 from warren.db.engine import make_engine, make_sessionmaker
 from warren.generation.catalogue import check_catalogue
 from warren.generation.providers.registry import ProviderRegistry, load_providers
@@ -41,6 +42,7 @@ class Runtime:
     mailer: Mailer
     rate_limiter: RateLimiter
     providers: ProviderRegistry
+    gateways: GatewayRegistry
 
     def close(self) -> None:
         self.broker.close()
@@ -64,16 +66,17 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
     store = open_object_store(settings.storage_url, settings.data_dir)
     if isinstance(store, S3ObjectStore):
         store.ensure_bucket()
+    keyring = Keyring(
+        secret,
+        {
+            slug: value.get_secret_value().encode()
+            for slug, value in settings.tenant_secrets.items()
+        },
+    )
     return Runtime(
         settings=settings,
         registry=registry,
-        keyring=Keyring(
-            secret,
-            {
-                slug: value.get_secret_value().encode()
-                for slug, value in settings.tenant_secrets.items()
-            },
-        ),
+        keyring=keyring,
         engine=engine,
         sessions=sessions,
         broker=broker,
@@ -89,5 +92,11 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
                 "password_reset": settings.rate_limit_password_reset,
                 "two_factor": settings.rate_limit_two_factor,
             },
+        ),
+        gateways=load_gateways(
+            registry,
+            {name: value.get_secret_value() for name, value in settings.payment_variables.items()},
+            lambda slug: keyring.for_tenant(slug).demo_gateway,
+            sessions,
         ),
     )

@@ -8,8 +8,12 @@ costs only duplicate work.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from warren.billing.reconcile import purge_drafts, reconcile
+from warren.db.unit_of_work import unit_of_work
 from warren.generation.recovery import recover_stale_jobs
 from warren.logs import get_logger
 from warren.media.expiry import purge_expired_uploads
@@ -32,6 +36,19 @@ def purge_uploads(runtime: Runtime) -> None:
         log.info("expired uploads deleted", count=count)
 
 
+def reconcile_payments(runtime: Runtime) -> None:
+    """Every tenant's pending orders older than the setting, then stale order drafts."""
+    after = timedelta(minutes=runtime.settings.payments_reconcile_after_minutes)
+    for tenant in runtime.registry:
+        result = reconcile(runtime.sessions, runtime.gateways, tenant, after=after)
+        if result.checked:
+            log.info(
+                "orders reconciled", tenant=tenant.slug, checked=result.checked, **result.settled
+            )
+    with unit_of_work(runtime.sessions) as db:
+        purge_drafts(db)
+
+
 def run_scheduler(runtime: Runtime) -> None:
     settings = runtime.settings
     scheduler = BlockingScheduler(timezone="UTC")
@@ -50,6 +67,15 @@ def run_scheduler(runtime: Runtime) -> None:
         seconds=settings.scheduler_purge_uploads_seconds,
         args=[runtime],
         id="purge-uploads",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        reconcile_payments,
+        "interval",
+        seconds=settings.scheduler_reconcile_payments_seconds,
+        args=[runtime],
+        id="reconcile-payments",
         max_instances=1,
         coalesce=True,
     )

@@ -3,7 +3,7 @@
 It sits above the domain packages (it imports them all), so it is not part of `warren.db`."""
 
 from warren.accounts.models import AccountToken, AuthSession, RecoveryCode, SecurityEvent, User
-from warren.billing.models import PointMovement
+from warren.billing.models import CheckoutDraft, DemoPayment, Order, PointMovement
 from warren.chat.models import ChatMessage
 from warren.db.base import Base
 from warren.generation.models import Job
@@ -16,9 +16,12 @@ __all__ = [
     "AuthSession",
     "Base",
     "ChatMessage",
+    "CheckoutDraft",
     "ConsentRecord",
     "ContentItem",
+    "DemoPayment",
     "Job",
+    "Order",
     "PointMovement",
     "RecoveryCode",
     "SecurityEvent",

@@ -30,6 +30,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 TENANT_SECRET_PREFIX = "WARREN_TENANT_SECRET_"  # noqa: S105 - a variable name, not a secret
 # Providers are described by a family of variables (see generation.providers.registry).
 PROVIDER_PREFIX = "WARREN_PROVIDER_"
+# Payment gateways' keys per tenant (see billing.gateways.registry).
+PAYMENT_PREFIX = "WARREN_PAYMENT_"
 
 
 def tenant_secrets_from(environ: Mapping[str, str]) -> dict[str, SecretStr]:
@@ -65,6 +67,13 @@ class _TenantSecretsSource(PydanticBaseSettingsSource):
         }
         if providers:
             found["provider_variables"] = providers
+        payments = {
+            name: SecretStr(value)
+            for name, value in os.environ.items()
+            if name.startswith(PAYMENT_PREFIX)
+        }
+        if payments:
+            found["payment_variables"] = payments
         return found
 
 
@@ -95,6 +104,14 @@ class Settings(BaseSettings):
     # Every WARREN_PROVIDER_* variable as set (API keys among them), read by the provider
     # registry, which knows what each one means and refuses any it does not.
     provider_variables: dict[str, SecretStr] = Field(default_factory=dict)
+    # Every WARREN_PAYMENT_* variable (gateway keys and webhook secrets per tenant), read
+    # by the gateway registry, which refuses any it does not know.
+    payment_variables: dict[str, SecretStr] = Field(default_factory=dict)
+    # Where the demo gateway delivers its notifications; None: this server's own
+    # address (http://host:port). The tenant's development host is sent as Host.
+    payments_demo_webhook_base: str | None = None
+    # A pending order older than this is asked about at the gateway by reconciliation.
+    payments_reconcile_after_minutes: int = Field(default=15, gt=0)
 
     # Peers whose X-Forwarded-For is believed. Loopback by default, like uvicorn.
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = (
@@ -132,6 +149,7 @@ class Settings(BaseSettings):
     # How often `warren scheduler` runs each housekeeping task.
     scheduler_recover_seconds: float = Field(default=60, gt=0)
     scheduler_purge_uploads_seconds: float = Field(default=600, gt=0)
+    scheduler_reconcile_payments_seconds: float = Field(default=600, gt=0)
     # Prefixes the queue name (and the Redis key namespace), so deployments or test runs
     # sharing one RabbitMQ or Redis server never take each other's messages.
     queue_prefix: str = Field(default="", pattern=r"^([A-Za-z_][A-Za-z0-9_-]*)?$")

@@ -7,6 +7,7 @@ import click
 
 from warren.cli.jobs import jobs
 from warren.cli.migrate import migrate
+from warren.cli.payments import payments
 from warren.cli.points import points
 from warren.cli.prime import prime
 from warren.cli.scheduler import scheduler
@@ -21,5 +22,5 @@ def main() -> None:
     """warren: the brand sites, their workers and their tenants."""
 
 
-for command in (serve, worker, scheduler, migrate, tenants, points, prime, jobs, uploads):
+for command in (serve, worker, scheduler, migrate, tenants, points, prime, jobs, uploads, payments):
     main.add_command(command)

@@ -35,6 +35,8 @@ class TenantKeys:
     tokens: bytes
     # Encrypts stored TOTP secrets: a database copy alone cannot mint codes.
     totp: bytes
+    # Signs the demo payment gateway's notifications (a real gateway has its own secret).
+    demo_gateway: bytes
 
 
 def _derive(secret: bytes, slug: str, purpose: str) -> bytes:
@@ -63,6 +65,7 @@ class Keyring:
                 csrf=_derive(secret, slug, "csrf"),
                 tokens=_derive(secret, slug, "tokens"),
                 totp=_derive(secret, slug, "totp"),
+                demo_gateway=_derive(secret, slug, "payments-demo"),
             )
             self._cache[slug] = keys
         return keys

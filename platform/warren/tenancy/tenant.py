@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
@@ -164,6 +165,74 @@ class AccountSettings(BaseModel):
 
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+# Currencies the gateways are used with, all with two decimal places (cents, kopecks,
+# tiyn): a price is written as "4.99" and sent to each gateway in its own notation.
+Currency = Literal["USD", "EUR", "GBP", "RUB", "KZT"]
+
+
+def _price(value: Decimal) -> Decimal:
+    if value <= 0 or value != value.quantize(Decimal("0.01")) or value >= Decimal("1000000"):
+        raise ValueError("must be a positive amount with at most two decimals, like 4.99")
+    return value.quantize(Decimal("0.01"))
+
+
+class PointsPack(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    points: int = Field(gt=0)
+    price: Decimal
+
+    @field_validator("price")
+    @classmethod
+    def _price(cls, value: Decimal) -> Decimal:
+        return _price(value)
+
+    @property
+    def title(self) -> str:
+        return f"{self.points} energy points"
+
+
+class PrimePeriod(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: int = Field(gt=0, le=3660)
+    price: Decimal
+
+    @field_validator("price")
+    @classmethod
+    def _price(cls, value: Decimal) -> Decimal:
+        return _price(value)
+
+    @property
+    def title(self) -> str:
+        return f"Prime for {self.days} days"
+
+
+class PaymentSettings(BaseModel):
+    """What a brand sells and through which gateway. Keys and webhook secrets are
+    deployment secrets (warren.settings), never here."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    gateway: Literal["demo", "stripe", "yookassa"] = "demo"
+    currency: Currency = "USD"
+    # Points granted once when an account's email address is verified (0: none).
+    welcome_points: int = Field(default=0, ge=0, le=100_000)
+    packs: dict[str, PointsPack] = {}
+    prime: dict[str, PrimePeriod] = {}
+
+    @model_validator(mode="after")
+    def _one_namespace(self) -> PaymentSettings:
+        shared = set(self.packs) & set(self.prime)
+        if shared:
+            raise ValueError(f"{', '.join(sorted(shared))}: used both as a pack and a Prime period")
+        for key in (*self.packs, *self.prime):
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", key):
+                raise ValueError(f"{key!r}: item keys are lower-case letters, digits and dashes")
+        return self
+
+    def item(self, key: str) -> PointsPack | PrimePeriod | None:
+        return self.packs.get(key) or self.prime.get(key)
 
 
 class Tenant(BaseModel):
@@ -185,6 +254,7 @@ class Tenant(BaseModel):
     accounts: AccountSettings = AccountSettings()
     # Interface languages a user may choose on the account page; the first is the default.
     languages: tuple[str, ...] = Field(default=("en",), min_length=1)
+    payments: PaymentSettings = PaymentSettings()
 
     @field_validator("domain")
     @classmethod

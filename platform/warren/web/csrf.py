@@ -33,6 +33,11 @@ EXPIRED = (
 )
 SIGNED_IN_ONLY = "Sign in to upload files."
 
+# Payment gateways' notifications: sent by the gateway's servers, with no cookie of
+# warren's, so there is no browser session a forged request could ride. Each is verified
+# instead by its gateway's own scheme (signature, or re-fetching the payment).
+EXEMPT_PREFIXES = ("/payments/webhook/",)
+
 _COOKIE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 
 
@@ -55,7 +60,7 @@ def _plain(status: int, text: str) -> Response[str]:
 
 async def csrf_guard(request: Request[Any, Any, Any]) -> Response[str] | None:
     """before_request hook: refuse unsafe requests without a valid token."""
-    if request.method not in UNSAFE:
+    if request.method not in UNSAFE or request.url.path.startswith(EXEMPT_PREFIXES):
         return None
     tenant = edge_context(request.scope).tenant
     keys = request.app.state.runtime.keyring.for_tenant(tenant.slug)

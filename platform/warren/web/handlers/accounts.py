@@ -25,6 +25,7 @@ from warren.accounts.signup import SignUpForm, sign_up
 from warren.accounts.two_factor import WRONG_CODE
 from warren.accounts.verification import NotVerified
 from warren.billing.ledger import balance
+from warren.billing.orders import user_orders
 from warren.db.base import utcnow
 from warren.errors import InvalidInput
 from warren.privacy.consent import analytics_allowed, cookie_value
@@ -261,6 +262,7 @@ def _account_page(
         prime_until=user.prime_until if user.has_prime(utcnow()) else None,
         analytics_on=analytics_allowed(ctx.tenant, ctx.consent),
         consents=consent_history(ctx.db, ctx.tenant, user)[:10],
+        orders=user_orders(ctx.db, ctx.tenant, user.id),
         notice=notice,
         errors=errors or {},
     )

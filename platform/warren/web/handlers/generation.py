@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
 
 from warren.accounts.models import User
+from warren.billing.drafts import load_draft, save_draft
 from warren.billing.ledger import balance
 from warren.errors import InsufficientPoints, InvalidInput, NotFound
 from warren.generation.status import job_of, job_state
@@ -33,6 +34,7 @@ def _render_create(
     errors: dict[str, str],
     prompt: str,
     status_code: int,
+    draft: uuid.UUID | None = None,
 ) -> Response[str]:
     product = ctx.tenant.products[product_key]
     references = [
@@ -49,11 +51,19 @@ def _render_create(
         balance=balance(ctx.db, ctx.tenant, user.id),
         errors=errors,
         prompt=prompt,
+        draft=str(draft) if draft else "",
     )
 
 
 def _store(ctx: RequestContext) -> TenantStore:
     return TenantStore(ctx.runtime.store, ctx.tenant.slug)
+
+
+def _draft_id(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 def _product_key(ctx: RequestContext, product_key: str) -> str:
@@ -71,15 +81,25 @@ class GenerationController(Controller):
         user: NamedDependency[User],
         product_key: FromPath[str],
         ref: FromQuery[list[str] | None] = None,
+        draft: FromQuery[str | None] = None,
     ) -> Response[str]:
+        key = _product_key(ctx, product_key)
+        draft_id = _draft_id(draft)
+        kept = load_draft(ctx.db, ctx.tenant, user.id, draft_id) if draft_id else None
+        if kept is not None and kept.product_key == key:
+            # Back from buying points: the order form as the user left it.
+            return _render_create(
+                ctx,
+                user,
+                key,
+                selected=[str(r) for r in kept.reference_ids],
+                errors={},
+                prompt=kept.prompt,
+                status_code=200,
+                draft=kept.id,
+            )
         return _render_create(
-            ctx,
-            user,
-            _product_key(ctx, product_key),
-            selected=ref or [],
-            errors={},
-            prompt="",
-            status_code=200,
+            ctx, user, key, selected=ref or [], errors={}, prompt="", status_code=200
         )
 
     @post("/create/{product_key:str}", sync_to_thread=True, status_code=303)
@@ -103,6 +123,12 @@ class GenerationController(Controller):
             # The order form again, with what the user typed and chose still in it.
             ctx.db.rollback()
             errors = exc.fields if isinstance(exc, InvalidInput) else {"form": exc.message}
+            # Short of points: the form is kept on the server while the user buys some.
+            draft = (
+                save_draft(ctx.db, ctx.tenant, user.id, key, prompt, reference_ids)
+                if isinstance(exc, InsufficientPoints)
+                else None
+            )
             return _render_create(
                 ctx,
                 user,
@@ -111,6 +137,7 @@ class GenerationController(Controller):
                 errors=errors,
                 prompt=prompt,
                 status_code=status_of(exc),
+                draft=draft,
             )
         return redirect(ctx, f"/jobs/{job.id}")
 

@@ -1,0 +1,1 @@
+"""Payment gateways behind one interface: demo (offline), Stripe Checkout, YooKassa."""
