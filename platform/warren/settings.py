@@ -133,14 +133,10 @@ class Settings(BaseSettings):
     # memory:// is per process; redis://host:port shares limits between processes.
     rate_limit_storage: str = "memory://"
     # Password hashes computed at once, and queued behind them, per process; beyond that
-    # sign-ins are answered "busy" (429). Defaults: one per core less one, four times
+    # sign-ins are answered "busy" (429). Defaults: one per core less one, sixteen times
     # that waiting.
-    password_hashing_running: int = Field(
-        default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), gt=0
-    )
-    password_hashing_waiting: int = Field(
-        default_factory=lambda: 4 * max(1, (os.cpu_count() or 2) - 1), ge=0
-    )
+    password_hashing_running: int = Field(default_factory=lambda: hashing_slots(), gt=0)
+    password_hashing_waiting: int = Field(default_factory=lambda: 16 * hashing_slots(), ge=0)
 
     host: str = "127.0.0.1"
     port: int = 8000

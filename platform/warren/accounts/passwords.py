@@ -52,7 +52,7 @@ class _Gate:
             self.admitted.release()
 
 
-_gate = _Gate(running=hashing_slots(), waiting=4 * hashing_slots())
+_gate = _Gate(running=hashing_slots(), waiting=16 * hashing_slots())
 
 
 def limit_hashing(running: int, waiting: int) -> None:
