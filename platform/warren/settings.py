@@ -109,6 +109,19 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "INFO"
 
+    # /metrics answers only a request carrying "Authorization: Bearer <token>"; unset,
+    # /metrics is not served at all (see docs/operations.md).
+    metrics_token: SecretStr | None = None
+    # prometheus-client's multi-process mode (its conventional variable): every web and
+    # worker process on a host writes its samples here and /metrics adds them up. Empty
+    # it before the processes start.
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR"),
+    )
+    # How long /readyz waits for each of the database, broker and object storage.
+    readiness_timeout_seconds: float = Field(default=3, gt=0)
+
     # How often `warren scheduler` runs each housekeeping task.
     scheduler_recover_seconds: float = Field(default=60, gt=0)
     scheduler_purge_uploads_seconds: float = Field(default=600, gt=0)

@@ -50,6 +50,7 @@ from warren.generation.retry_policy import PROVIDER_CALLS
 from warren.library.models import ContentItem
 from warren.logs import get_logger
 from warren.media.models import Upload
+from warren.ops.metrics import record_job
 from warren.storage.base import ObjectStore
 from warren.storage.tenant_store import TenantStore
 from warren.tenancy.tenant import Tenant
@@ -293,6 +294,7 @@ def _finish(
             )
         capture(db, tenant, job.user_id, job.id)
         db.commit()
+    _measure(tenant, job, Outcome.DONE)
     return Outcome.DONE
 
 
@@ -319,7 +321,13 @@ def _fail(
     if not won:
         return Outcome.SKIPPED
     log.info("job failed", job_id=str(job.id), tenant=tenant.slug, attempts=calls)
+    _measure(tenant, job, Outcome.FAILED)
     return Outcome.FAILED
+
+
+def _measure(tenant: Tenant, job: Job, outcome: Outcome) -> None:
+    started = job.started_at or utcnow()
+    record_job(tenant.slug, job.category, outcome.value, (utcnow() - started).total_seconds())
 
 
 def _crashed(runtime: Runtime, tenant: Tenant, job: Job, calls: int) -> Outcome:
