@@ -16,7 +16,7 @@ from workers.broker import install
 from workers.runtime import get_runtime
 
 install()
-configure_logging(get_settings().log_level)
+configure_logging(get_settings().log_level, get_settings().log_format)
 QUEUE = queue_name(get_settings().queue_prefix)
 
 

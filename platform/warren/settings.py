@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+    # json: one object per line (production); console: readable lines; auto: console
+    # when stderr is a terminal, json otherwise.
+    log_format: Literal["auto", "json", "console"] = "auto"
 
     # /metrics answers only a request carrying "Authorization: Bearer <token>"; unset,
     # /metrics is not served at all (see docs/operations.md).
