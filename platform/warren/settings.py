@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     # How often `warren scheduler` runs each housekeeping task.
     scheduler_recover_seconds: float = Field(default=60, gt=0)
     scheduler_purge_uploads_seconds: float = Field(default=600, gt=0)
+    # How often a standby scheduler tries to take the lead (and the leader checks it
+    # still holds it).
+    scheduler_standby_seconds: float = Field(default=5, gt=0)
     # Prefixes the queue name (and the Redis key namespace), so deployments or test runs
     # sharing one RabbitMQ or Redis server never take each other's messages.
     queue_prefix: str = Field(default="", pattern=r"^([A-Za-z_][A-Za-z0-9_-]*)?$")
