@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 
 import dramatiq
+from dramatiq.middleware import CurrentMessage
 
 from warren.accounts import welcome
+from warren.db.unit_of_work import unit_of_work
 from warren.generation.runner import MAX_ATTEMPTS, run_job
 from warren.generation.submit import RUN_JOB_ACTOR
 from warren.logs import configure_logging
 from warren.queue.broker import queue_name
+from warren.queue.receipts import first_delivery
 from warren.settings import get_settings
 from workers.broker import install
 from workers.runtime import get_runtime
@@ -20,12 +23,20 @@ configure_logging(get_settings().log_level, get_settings().log_format)
 QUEUE = queue_name(get_settings().queue_prefix)
 
 
+def _current_message_id() -> str:
+    message = CurrentMessage.get_current_message()
+    if message is None:
+        raise RuntimeError("an email actor runs only from a message (CurrentMessage middleware)")
+    return message.message_id
+
+
 @dramatiq.actor(actor_name="send_welcome_email", queue_name=QUEUE, max_retries=5, min_backoff=2_000)
 def send_welcome_email(tenant_slug: str, user_id: str) -> None:
     runtime = get_runtime()
     tenant = runtime.registry.get(tenant_slug)
-    with runtime.sessions() as db:
-        welcome.send_welcome_email(db, runtime.mailer, tenant, uuid.UUID(user_id))
+    with unit_of_work(runtime.sessions) as db:
+        if first_delivery(db, _current_message_id(), "send_welcome_email"):
+            welcome.send_welcome_email(db, runtime.mailer, tenant, uuid.UUID(user_id))
 
 
 @dramatiq.actor(
@@ -52,8 +63,9 @@ def run_generation_job(tenant_slug: str, job_id: str) -> None:
 def send_sign_up_attempt_notice(tenant_slug: str, user_id: str) -> None:
     runtime = get_runtime()
     tenant = runtime.registry.get(tenant_slug)
-    with runtime.sessions() as db:
-        welcome.send_sign_up_attempt_notice(db, runtime.mailer, tenant, uuid.UUID(user_id))
+    with unit_of_work(runtime.sessions) as db:
+        if first_delivery(db, _current_message_id(), "send_sign_up_attempt_notice"):
+            welcome.send_sign_up_attempt_notice(db, runtime.mailer, tenant, uuid.UUID(user_id))
 
 
 ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
@@ -66,6 +78,8 @@ ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
 def bind(broker: dramatiq.Broker, queue: str = QUEUE) -> None:
     """Re-declare every actor on ``broker``, consuming ``queue`` (tests run one process
     against several brokers, each on its own queue)."""
+    if not any(isinstance(m, CurrentMessage) for m in broker.middleware):
+        broker.add_middleware(CurrentMessage())
     for actor in ALL_ACTORS:
         actor.broker = broker
         actor.queue_name = queue

@@ -1,5 +1,6 @@
 """Periodic housekeeping, run by `warren scheduler`: recovering stalled jobs (every
-minute by default) and deleting expired uploads (every ten minutes), at the intervals
+minute by default), deleting expired uploads (every ten minutes) and relaying outbox
+messages whose after-commit send did not happen (every five seconds), at the intervals
 the settings give.
 
 Only one scheduler of a deployment runs tasks: it holds a PostgreSQL advisory lock on a
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Connection, Engine, text
@@ -22,6 +24,7 @@ from sqlalchemy import Connection, Engine, text
 from warren.generation.recovery import recover_stale_jobs
 from warren.logs import get_logger
 from warren.media.expiry import purge_expired_uploads
+from warren.queue.port import relay_outbox
 from warren.runtime import Runtime
 
 log = get_logger("warren.scheduler")
@@ -41,6 +44,14 @@ def purge_uploads(runtime: Runtime) -> None:
     log.debug("task ran", task="purge-uploads")
     if count:
         log.info("expired uploads deleted", count=count)
+
+
+def relay_messages(runtime: Runtime) -> None:
+    grace = timedelta(seconds=runtime.settings.outbox_grace_seconds)
+    count = relay_outbox(runtime.engine, runtime.broker, grace)
+    log.debug("task ran", task="relay-outbox")
+    if count:
+        log.info("outbox messages relayed", count=count)
 
 
 class LostLeadership(RuntimeError):
@@ -107,6 +118,15 @@ def run_scheduler(runtime: Runtime) -> None:
         seconds=settings.scheduler_purge_uploads_seconds,
         args=[runtime],
         id="purge-uploads",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        relay_messages,
+        "interval",
+        seconds=settings.outbox_relay_seconds,
+        args=[runtime],
+        id="relay-outbox",
         max_instances=1,
         coalesce=True,
     )

@@ -10,6 +10,7 @@ from warren.generation.models import Job
 from warren.library.models import ContentItem
 from warren.media.models import Upload
 from warren.privacy.consent_models import ConsentRecord
+from warren.queue.models import MessageReceipt, OutboxMessage
 
 __all__ = [
     "AuthSession",
@@ -18,6 +19,8 @@ __all__ = [
     "ConsentRecord",
     "ContentItem",
     "Job",
+    "MessageReceipt",
+    "OutboxMessage",
     "PointMovement",
     "SecurityEvent",
     "Upload",

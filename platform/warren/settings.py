@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -128,6 +128,15 @@ class Settings(BaseSettings):
     # How often `warren scheduler` runs each housekeeping task.
     scheduler_recover_seconds: float = Field(default=60, gt=0)
     scheduler_purge_uploads_seconds: float = Field(default=600, gt=0)
+    # A running job's lease, renewed by its worker's heartbeat while the run lives: a
+    # killed worker's job is taken over once the lease passes (plus the recovery sweep's
+    # interval), and is charged once whoever finishes it.
+    job_lease_seconds: float = Field(default=60, gt=0)
+    job_heartbeat_seconds: float = Field(default=20, gt=0)
+    # The scheduler sends outbox messages older than the grace (their process died
+    # between its commit and the send, or the broker was down), every relay interval.
+    outbox_relay_seconds: float = Field(default=5, gt=0)
+    outbox_grace_seconds: float = Field(default=10, ge=0)
     # How often a standby scheduler tries to take the lead (and the leader checks it
     # still holds it).
     scheduler_standby_seconds: float = Field(default=5, gt=0)
@@ -162,6 +171,15 @@ class Settings(BaseSettings):
                 if part.strip()
             )
         return value
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> Settings:
+        if self.job_heartbeat_seconds * 2 > self.job_lease_seconds:
+            raise ValueError(
+                "WARREN_JOB_HEARTBEAT_SECONDS must be at most half of WARREN_JOB_LEASE_SECONDS, "
+                "so one missed renewal does not cost a live run its job"
+            )
+        return self
 
     @property
     def outbox_dir(self) -> Path:
