@@ -57,6 +57,8 @@ def configure_logging(level: str = "INFO", log_format: LogFormat = "auto") -> No
     root.setLevel(level.upper())
     # uvicorn's access logger prints the peer address; warren logs requests itself.
     logging.getLogger("uvicorn.access").disabled = True
+    # APScheduler logs every run of every task at INFO: warren's tasks log what they did.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
     for name in ("uvicorn", "uvicorn.error", "dramatiq", "alembic"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

@@ -11,6 +11,8 @@ Runs at most once to completion however often its message is delivered:
   made, so a worker that lost its claim stops before calling, and the calls per job stay
   within the retry policy (retry_policy.py, applied here and nowhere else);
 - the result goes to a key derived from the job id, so a re-run overwrites, never adds;
+  it is staged on the worker's disk first (staging.py), so a run that takes over after
+  storage failed stores the staged answer without calling the provider again;
 - finishing is a conditional UPDATE on the last counted call, the content item is
   unique per job, and capture/refund are unique per job in the ledger.
 A job fails with a readable reason, and its points are refunded, only once the policy
@@ -52,6 +54,7 @@ from warren.generation.providers.base import (
 from warren.generation.providers.registry import ProviderRegistry
 from warren.generation.results import accept_file, accept_reply
 from warren.generation.retry_policy import PROVIDER_CALLS
+from warren.generation.staging import stage, staged, unstage
 from warren.library.models import ContentItem
 from warren.logs import get_logger
 from warren.media.models import Upload
@@ -165,6 +168,15 @@ def run_job(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Outcome:
 
 def _run_claimed(runtime: Runtime, tenant: Tenant, job: Job) -> Outcome:
     calls = job.attempts
+    kept = staged(runtime.settings.data_dir, job.id)
+    if kept is not None:
+        # A paid answer whose storing failed: store it, never pay for it twice.
+        try:
+            _store(runtime, tenant, job, kept)
+        except Exception:
+            log.exception("storing a staged result failed", job_id=str(job.id), tenant=tenant.slug)
+            return _crashed(runtime, tenant, job, calls)
+        return _finish(runtime, tenant, job, calls, kept)
     try:
         provider = runtime.providers.get(job.provider, tenant.slug)
         order = _prepare(runtime, tenant, job)
@@ -303,10 +315,15 @@ def _call(
     if isinstance(order, list):
         return accept_reply(provider.reply(order))
     produced = accept_file(order.category, provider.generate(order))
+    stage(runtime.settings.data_dir, job.id, produced)
+    _store(runtime, tenant, job, produced)
+    return produced
+
+
+def _store(runtime: Runtime, tenant: Tenant, job: Job, produced: GeneratedFile) -> None:
     TenantStore(runtime.store, tenant.slug).put(
         result_key(job, produced.extension), produced.data, produced.content_type
     )
-    return produced
 
 
 def _finish(
@@ -347,6 +364,7 @@ def _finish(
             )
         capture(db, tenant, job.user_id, job.id)
         db.commit()
+    unstage(runtime.settings.data_dir, job.id)
     _measure(tenant, job, Outcome.DONE)
     return Outcome.DONE
 
@@ -373,6 +391,7 @@ def _fail(
         db.commit()
     if not won:
         return Outcome.SKIPPED
+    unstage(runtime.settings.data_dir, job.id)
     log.info("job failed", job_id=str(job.id), tenant=tenant.slug, attempts=calls)
     _measure(tenant, job, Outcome.FAILED)
     return Outcome.FAILED
