@@ -21,7 +21,8 @@ from warren.settings import Settings
 from webclient import BrandClient, sign_up
 
 # Differ from one response to the next by nature, not by what was submitted.
-VARYING_HEADERS = {"date"}
+# x-request-id is fresh on every response, whatever the request.
+VARYING_HEADERS = {"date", "x-request-id"}
 
 
 def comparable(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:

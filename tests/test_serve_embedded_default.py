@@ -82,6 +82,12 @@ def test_serve_runs_everything_on_embedded_defaults(data_dir: Path, tmp_path: Pa
         output = log_path.read_text()
         for slug in ["vizardio", "songly", "homiwork"]:
             assert f"http://{slug}.localhost:{port}/" in output
+        # The embedded database's own chatter goes to a file in the data dir; the
+        # console (not a terminal here) gets warren's JSON lines only.
+        assert '"logger": "pgserver"' not in output
+        assert "Running commandline" not in output
+        assert "Running commandline" in (data_dir / "logs" / "embedded-postgres.log").read_text()
+        assert '"logger": "warren.access"' in output
         spawned = psutil.Process(process.pid).children(recursive=True) + [
             p
             for p in psutil.process_iter(["cmdline"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 import dramatiq
+from dramatiq.middleware import CurrentMessage
+from sqlalchemy.orm import Session
 
 from warren.accounts import credentials, password_reset, verification, welcome
 from warren.billing.gateways.demo import DemoGateway, deliver_notification
@@ -15,13 +17,23 @@ from warren.generation.runner import MAX_ATTEMPTS, run_job
 from warren.generation.submit import RUN_JOB_ACTOR
 from warren.logs import configure_logging
 from warren.queue.broker import queue_name
+from warren.queue.receipts import first_delivery
 from warren.settings import get_settings
 from workers.broker import install
 from workers.runtime import get_runtime
 
 install()
-configure_logging(get_settings().log_level)
+configure_logging(get_settings().log_level, get_settings().log_format)
 QUEUE = queue_name(get_settings().queue_prefix)
+
+
+def _first_delivery(db: Session, actor: str) -> bool:
+    """Whether this message is seen for the first time: a redelivered email message
+    (the outbox and the broker both deliver at least once) sends nothing twice."""
+    message = CurrentMessage.get_current_message()
+    if message is None:
+        raise RuntimeError("an email actor runs only from a message (CurrentMessage middleware)")
+    return first_delivery(db, message.message_id, actor)
 
 
 @dramatiq.actor(actor_name="send_welcome_email", queue_name=QUEUE, max_retries=5, min_backoff=2_000)
@@ -30,13 +42,14 @@ def send_welcome_email(tenant_slug: str, user_id: str) -> None:
     tenant = runtime.registry.get(tenant_slug)
     # The link is stored only if the email went out: a failed send rolls it back.
     with unit_of_work(runtime.sessions) as db:
-        welcome.send_welcome_email(
-            db,
-            runtime.mailer,
-            tenant,
-            runtime.keyring.for_tenant(tenant_slug).tokens,
-            uuid.UUID(user_id),
-        )
+        if _first_delivery(db, "send_welcome_email"):
+            welcome.send_welcome_email(
+                db,
+                runtime.mailer,
+                tenant,
+                runtime.keyring.for_tenant(tenant_slug).tokens,
+                uuid.UUID(user_id),
+            )
 
 
 @dramatiq.actor(
@@ -46,13 +59,14 @@ def send_verification_email(tenant_slug: str, user_id: str) -> None:
     runtime = get_runtime()
     tenant = runtime.registry.get(tenant_slug)
     with unit_of_work(runtime.sessions) as db:
-        verification.send_verification_email(
-            db,
-            runtime.mailer,
-            tenant,
-            runtime.keyring.for_tenant(tenant_slug).tokens,
-            uuid.UUID(user_id),
-        )
+        if _first_delivery(db, verification.RESEND_ACTOR):
+            verification.send_verification_email(
+                db,
+                runtime.mailer,
+                tenant,
+                runtime.keyring.for_tenant(tenant_slug).tokens,
+                uuid.UUID(user_id),
+            )
 
 
 @dramatiq.actor(
@@ -79,8 +93,9 @@ def run_generation_job(tenant_slug: str, job_id: str) -> None:
 def send_sign_up_attempt_notice(tenant_slug: str, user_id: str) -> None:
     runtime = get_runtime()
     tenant = runtime.registry.get(tenant_slug)
-    with runtime.sessions() as db:
-        welcome.send_sign_up_attempt_notice(db, runtime.mailer, tenant, uuid.UUID(user_id))
+    with unit_of_work(runtime.sessions) as db:
+        if _first_delivery(db, "send_sign_up_attempt_notice"):
+            welcome.send_sign_up_attempt_notice(db, runtime.mailer, tenant, uuid.UUID(user_id))
 
 
 @dramatiq.actor(
@@ -90,9 +105,10 @@ def send_password_reset_email(tenant_slug: str, email: str) -> None:
     runtime = get_runtime()
     tenant = runtime.registry.get(tenant_slug)
     with unit_of_work(runtime.sessions) as db:
-        password_reset.send_reset_email(
-            db, runtime.mailer, tenant, runtime.keyring.for_tenant(tenant_slug).tokens, email
-        )
+        if _first_delivery(db, password_reset.RESET_ACTOR):
+            password_reset.send_reset_email(
+                db, runtime.mailer, tenant, runtime.keyring.for_tenant(tenant_slug).tokens, email
+            )
 
 
 @dramatiq.actor(
@@ -102,21 +118,23 @@ def send_email_change_links(tenant_slug: str, user_id: str, new_email: str) -> N
     runtime = get_runtime()
     tenant = runtime.registry.get(tenant_slug)
     with unit_of_work(runtime.sessions) as db:
-        credentials.send_email_change_links(
-            db,
-            runtime.mailer,
-            tenant,
-            runtime.keyring.for_tenant(tenant_slug).tokens,
-            uuid.UUID(user_id),
-            new_email,
-        )
+        if _first_delivery(db, credentials.EMAIL_CHANGE_ACTOR):
+            credentials.send_email_change_links(
+                db,
+                runtime.mailer,
+                tenant,
+                runtime.keyring.for_tenant(tenant_slug).tokens,
+                uuid.UUID(user_id),
+                new_email,
+            )
 
 
 @dramatiq.actor(actor_name=RECEIPT_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000)
 def send_payment_receipt(tenant_slug: str, order_id: str) -> None:
     runtime = get_runtime()
     with unit_of_work(runtime.sessions) as db:
-        send_receipt(db, runtime.mailer, runtime.registry.get(tenant_slug), uuid.UUID(order_id))
+        if _first_delivery(db, RECEIPT_ACTOR):
+            send_receipt(db, runtime.mailer, runtime.registry.get(tenant_slug), uuid.UUID(order_id))
 
 
 class NotificationNotAccepted(Exception):
@@ -156,6 +174,8 @@ ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
 def bind(broker: dramatiq.Broker, queue: str = QUEUE) -> None:
     """Re-declare every actor on ``broker``, consuming ``queue`` (tests run one process
     against several brokers, each on its own queue)."""
+    if not any(isinstance(m, CurrentMessage) for m in broker.middleware):
+        broker.add_middleware(CurrentMessage())
     for actor in ALL_ACTORS:
         actor.broker = broker
         actor.queue_name = queue

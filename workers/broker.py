@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dramatiq
 import dramatiq.broker
+from dramatiq.middleware import CurrentMessage
 
 from warren.queue.broker import make_broker
 from warren.settings import get_settings
@@ -21,5 +22,8 @@ def install() -> dramatiq.Broker:
             raise SystemExit(
                 "workers need WARREN_BROKER_URL or DATABASE_URL (warren worker sets it)"
             )
-        dramatiq.set_broker(make_broker(url, settings.queue_prefix))
+        broker = make_broker(url, settings.queue_prefix)
+        # Email actors read their message's id to run once per message.
+        broker.add_middleware(CurrentMessage())
+        dramatiq.set_broker(broker)
     return dramatiq.get_broker()

@@ -1,4 +1,10 @@
-"""Structured logging: every line is one JSON object on stderr, through structlog.
+"""Structured logging through structlog: one JSON object per line on stderr in
+production, readable lines when stderr is a terminal (``WARREN_LOG_FORMAT`` decides:
+auto, json or console).
+
+Every line written while a request is served carries its tenant and request id (bound
+by the edge as context variables and cleared after); worker lines carry the tenant and
+the message id of the job they run.
 
 Log lines never carry a raw client address: the access log is written by warren's edge
 middleware with the tenant's IP value, and the HTTP server's own access log is off.
@@ -8,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Literal
 
 import structlog
 
@@ -20,15 +27,29 @@ _SHARED: list[structlog.types.Processor] = [
 ]
 
 
-def configure_logging(level: str = "INFO") -> None:
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=_SHARED,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
-        ],
+LogFormat = Literal["auto", "json", "console"]
+
+
+def renders_json(log_format: LogFormat, is_terminal: bool) -> bool:
+    return log_format == "json" or (log_format == "auto" and not is_terminal)
+
+
+def make_formatter(as_json: bool, colors: bool = False) -> logging.Formatter:
+    """The formatter every warren line goes through, structlog's and the libraries' alike."""
+    last: list[structlog.types.Processor] = (
+        [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+        if as_json
+        else [structlog.dev.ConsoleRenderer(colors=colors)]
     )
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_SHARED,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *last],
+    )
+
+
+def configure_logging(level: str = "INFO", log_format: LogFormat = "auto") -> None:
+    terminal = sys.stderr.isatty()
+    formatter = make_formatter(renders_json(log_format, terminal), colors=terminal)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
@@ -36,6 +57,8 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # uvicorn's access logger prints the peer address; warren logs requests itself.
     logging.getLogger("uvicorn.access").disabled = True
+    # APScheduler logs every run of every task at INFO: warren's tasks log what they did.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
     for name in ("uvicorn", "uvicorn.error", "dramatiq", "alembic"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

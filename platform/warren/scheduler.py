@@ -1,22 +1,33 @@
-"""Periodic housekeeping, run by `warren scheduler` (one per deployment): recovering
-stalled jobs (every minute by default) and deleting expired uploads (every ten minutes),
-at the intervals the settings give.
+"""Periodic housekeeping, run by `warren scheduler`: recovering stalled jobs (every
+minute by default), deleting expired uploads (every ten minutes), reconciling pending
+payments with their gateways (every ten minutes) and relaying outbox messages whose
+after-commit send did not happen (every five seconds), at the intervals the settings
+give.
 
-APScheduler does the timing; each task is idempotent, so a second scheduler by mistake
-costs only duplicate work.
+Only one scheduler of a deployment runs tasks: it holds a PostgreSQL advisory lock on a
+connection of its own for as long as it lives. Others started beside it (a second host
+for availability, or a mistake) stand by and try the lock every
+``scheduler_standby_seconds``; when the holder dies, PostgreSQL drops its connection and
+the lock with it, and a standby takes over. A leader that loses that connection stops
+(exit status 1) rather than run on without the lock. Each task is idempotent as well,
+so even an overlap at a handover costs only duplicate work.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
 from datetime import timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import Connection, Engine, text
 
 from warren.billing.reconcile import purge_drafts, reconcile
 from warren.db.unit_of_work import unit_of_work
 from warren.generation.recovery import recover_stale_jobs
 from warren.logs import get_logger
 from warren.media.expiry import purge_expired_uploads
+from warren.queue.port import relay_outbox
 from warren.runtime import Runtime
 
 log = get_logger("warren.scheduler")
@@ -25,6 +36,7 @@ log = get_logger("warren.scheduler")
 def recover_jobs(runtime: Runtime) -> None:
     with runtime.sessions() as db:
         count = recover_stale_jobs(db, runtime.registry)
+    log.debug("task ran", task="recover-jobs")
     if count:
         log.info("stale jobs recovered", count=count)
 
@@ -32,6 +44,7 @@ def recover_jobs(runtime: Runtime) -> None:
 def purge_uploads(runtime: Runtime) -> None:
     with runtime.sessions() as db:
         count = purge_expired_uploads(db, runtime.store, runtime.registry)
+    log.debug("task ran", task="purge-uploads")
     if count:
         log.info("expired uploads deleted", count=count)
 
@@ -49,9 +62,63 @@ def reconcile_payments(runtime: Runtime) -> None:
         purge_drafts(db)
 
 
+def relay_messages(runtime: Runtime) -> None:
+    grace = timedelta(seconds=runtime.settings.outbox_grace_seconds)
+    count = relay_outbox(runtime.engine, runtime.broker, grace)
+    log.debug("task ran", task="relay-outbox")
+    if count:
+        log.info("outbox messages relayed", count=count)
+
+
+class LostLeadership(RuntimeError):
+    """The connection holding the scheduler lock is gone; another scheduler may lead."""
+
+
+def lock_key(queue_prefix: str) -> int:
+    """The advisory lock's key: one per deployment (its queue prefix) in the database."""
+    digest = hashlib.sha256(f"warren.scheduler/{queue_prefix}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def take_leadership(engine: Engine, key: int, poll_seconds: float) -> Connection:
+    """Block until this process holds the lock; the returned connection keeps it."""
+    announced = False
+    while True:
+        conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        if conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}):
+            log.info("scheduler leading")
+            return conn
+        conn.close()
+        if not announced:
+            log.info("scheduler standing by: another scheduler leads", poll_seconds=poll_seconds)
+            announced = True
+        time.sleep(poll_seconds)
+
+
 def run_scheduler(runtime: Runtime) -> None:
     settings = runtime.settings
+    leader = take_leadership(
+        runtime.engine, lock_key(settings.queue_prefix), settings.scheduler_standby_seconds
+    )
+    lost: list[Exception] = []
     scheduler = BlockingScheduler(timezone="UTC")
+
+    def still_leading() -> None:
+        try:
+            leader.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.error("scheduler lost its lock connection; stopping")
+            lost.append(exc)
+            scheduler.shutdown(wait=False)
+
+    scheduler.add_job(
+        still_leading,
+        "interval",
+        seconds=settings.scheduler_standby_seconds,
+        id="still-leading",
+        max_instances=1,
+        coalesce=True,
+    )
     scheduler.add_job(
         recover_jobs,
         "interval",
@@ -79,5 +146,19 @@ def run_scheduler(runtime: Runtime) -> None:
         max_instances=1,
         coalesce=True,
     )
+    scheduler.add_job(
+        relay_messages,
+        "interval",
+        seconds=settings.outbox_relay_seconds,
+        args=[runtime],
+        id="relay-outbox",
+        max_instances=1,
+        coalesce=True,
+    )
     log.info("scheduler started", tasks=[job.id for job in scheduler.get_jobs()])
-    scheduler.start()
+    try:
+        scheduler.start()
+    finally:
+        leader.close()
+    if lost:
+        raise LostLeadership("the connection holding the scheduler lock was lost") from lost[0]

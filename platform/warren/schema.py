@@ -10,6 +10,7 @@ from warren.generation.models import Job
 from warren.library.models import ContentItem
 from warren.media.models import Upload
 from warren.privacy.consent_models import ConsentRecord
+from warren.queue.models import MessageReceipt, OutboxMessage
 
 __all__ = [
     "AccountToken",
@@ -21,7 +22,9 @@ __all__ = [
     "ContentItem",
     "DemoPayment",
     "Job",
+    "MessageReceipt",
     "Order",
+    "OutboxMessage",
     "PointMovement",
     "RecoveryCode",
     "SecurityEvent",

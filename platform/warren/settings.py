@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -141,11 +141,39 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+    # json: one object per line (production); console: readable lines; auto: console
+    # when stderr is a terminal, json otherwise.
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    # /metrics answers only a request carrying "Authorization: Bearer <token>"; unset,
+    # /metrics is not served at all (see docs/operations.md).
+    metrics_token: SecretStr | None = None
+    # prometheus-client's multi-process mode (its conventional variable): every web and
+    # worker process on a host writes its samples here and /metrics adds them up. Empty
+    # it before the processes start.
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR"),
+    )
+    # How long /readyz waits for each of the database, broker and object storage.
+    readiness_timeout_seconds: float = Field(default=3, gt=0)
 
     # How often `warren scheduler` runs each housekeeping task.
     scheduler_recover_seconds: float = Field(default=60, gt=0)
     scheduler_purge_uploads_seconds: float = Field(default=600, gt=0)
     scheduler_reconcile_payments_seconds: float = Field(default=600, gt=0)
+    # A running job's lease, renewed by its worker's heartbeat while the run lives: a
+    # killed worker's job is taken over once the lease passes (plus the recovery sweep's
+    # interval), and is charged once whoever finishes it.
+    job_lease_seconds: float = Field(default=60, gt=0)
+    job_heartbeat_seconds: float = Field(default=20, gt=0)
+    # The scheduler sends outbox messages older than the grace (their process died
+    # between its commit and the send, or the broker was down), every relay interval.
+    outbox_relay_seconds: float = Field(default=5, gt=0)
+    outbox_grace_seconds: float = Field(default=10, ge=0)
+    # How often a standby scheduler tries to take the lead (and the leader checks it
+    # still holds it).
+    scheduler_standby_seconds: float = Field(default=5, gt=0)
     # Prefixes the queue name (and the Redis key namespace), so deployments or test runs
     # sharing one RabbitMQ or Redis server never take each other's messages.
     queue_prefix: str = Field(default="", pattern=r"^([A-Za-z_][A-Za-z0-9_-]*)?$")
@@ -177,6 +205,15 @@ class Settings(BaseSettings):
                 if part.strip()
             )
         return value
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> Settings:
+        if self.job_heartbeat_seconds * 2 > self.job_lease_seconds:
+            raise ValueError(
+                "WARREN_JOB_HEARTBEAT_SECONDS must be at most half of WARREN_JOB_LEASE_SECONDS, "
+                "so one missed renewal does not cost a live run its job"
+            )
+        return self
 
     @property
     def outbox_dir(self) -> Path:

@@ -23,7 +23,7 @@ def prepare(settings: Settings) -> str:
     from warren.db.resolve import resolve_database_url
     from warren.logs import configure_logging
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     check_registry(settings.tenants_file)
     if not settings.database_url:
         click.echo(f"starting the embedded PostgreSQL in {settings.data_dir / 'pg'} …", err=True)

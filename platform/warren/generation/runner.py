@@ -4,11 +4,15 @@ settle points.
 Runs at most once to completion however often its message is delivered:
 - claiming is a conditional UPDATE (pending, or running with an expired lease), so two
   deliveries cannot both run it, and a job whose worker died is taken over after its
-  lease;
+  lease; the lease is short (``job_lease_seconds``, a minute) and a heartbeat thread
+  renews it while the run lives (every ``job_heartbeat_seconds``), so a dead worker's job
+  is free again within a minute while a slow provider call keeps its own;
 - every provider call is counted on the job row by a conditional UPDATE before it is
   made, so a worker that lost its claim stops before calling, and the calls per job stay
   within the retry policy (retry_policy.py, applied here and nowhere else);
 - the result goes to a key derived from the job id, so a re-run overwrites, never adds;
+  it is staged on the worker's disk first (staging.py), so a run that takes over after
+  storage failed stores the staged answer without calling the provider again;
 - finishing is a conditional UPDATE on the last counted call, the content item is
   unique per job, and capture/refund are unique per job in the ledger.
 A job fails with a readable reason, and its points are refunded, only once the policy
@@ -17,9 +21,12 @@ gives up; a call that failed and was retried costs the user nothing.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
@@ -47,16 +54,17 @@ from warren.generation.providers.base import (
 from warren.generation.providers.registry import ProviderRegistry
 from warren.generation.results import accept_file, accept_reply
 from warren.generation.retry_policy import PROVIDER_CALLS
+from warren.generation.staging import stage, staged, unstage
 from warren.library.models import ContentItem
 from warren.logs import get_logger
 from warren.media.models import Upload
+from warren.ops.metrics import record_job
+from warren.settings import Settings
 from warren.storage.base import ObjectStore
 from warren.storage.tenant_store import TenantStore
 from warren.tenancy.tenant import Tenant
 
 MAX_ATTEMPTS = PROVIDER_CALLS.max_attempts
-# Longer than the actor's time limit, so a live run never loses its lease.
-LEASE = timedelta(minutes=20)
 GENERIC_FAILURE = "Something went wrong while making this. Your energy points were refunded."
 REFERENCE_GONE = (
     "A reference file was deleted or expired before this could be made. "
@@ -84,6 +92,9 @@ class Runtime(Protocol):
     @property
     def providers(self) -> ProviderRegistry: ...
 
+    @property
+    def settings(self) -> Settings: ...
+
 
 class Outcome(Enum):
     DONE = "done"
@@ -106,11 +117,66 @@ def result_key(job: Job, extension: str) -> str:
     return f"results/{job.user_id}/{job.id}.{extension}"
 
 
+def _lease(runtime: Runtime) -> timedelta:
+    return timedelta(seconds=runtime.settings.job_lease_seconds)
+
+
+@contextmanager
+def _heartbeat(runtime: Runtime, job: Job) -> Iterator[None]:
+    """Renew the job's lease while this run lives. The claim's ``started_at`` marks this
+    run: once another run has taken the job over, the renewal matches nothing and stops."""
+    stop = threading.Event()
+    claimed_at: datetime | None = job.started_at
+
+    def beat() -> None:
+        while not stop.wait(runtime.settings.job_heartbeat_seconds):
+            try:
+                with runtime.sessions() as db:
+                    renewed = db.execute(
+                        update(Job)
+                        .where(
+                            Job.id == job.id,
+                            Job.status == JobState.RUNNING,
+                            Job.started_at == claimed_at,
+                        )
+                        .values(lease_until=utcnow() + _lease(runtime))
+                    ).rowcount  # type: ignore[attr-defined]
+                    db.commit()
+            except Exception:
+                # A missed beat is not fatal: the lease is several beats long.
+                log.warning("lease renewal failed", job_id=str(job.id), exc_info=True)
+                continue
+            if not renewed:
+                return
+
+    thread = threading.Thread(target=beat, name=f"lease-{job.id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def run_job(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Outcome:
     job = _claim(runtime, tenant, job_id)
     if job is None:
         return Outcome.SKIPPED
+    with _heartbeat(runtime, job):
+        return _run_claimed(runtime, tenant, job)
+
+
+def _run_claimed(runtime: Runtime, tenant: Tenant, job: Job) -> Outcome:
     calls = job.attempts
+    kept = staged(runtime.settings.data_dir, job.id)
+    if kept is not None:
+        # A paid answer whose storing failed: store it, never pay for it twice.
+        try:
+            _store(runtime, tenant, job, kept)
+        except Exception:
+            log.exception("storing a staged result failed", job_id=str(job.id), tenant=tenant.slug)
+            return _crashed(runtime, tenant, job, calls)
+        return _finish(runtime, tenant, job, calls, kept)
     try:
         provider = runtime.providers.get(job.provider, tenant.slug)
         order = _prepare(runtime, tenant, job)
@@ -171,7 +237,7 @@ def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Job | None:
                 ),
             )
             # The attempt count moves with each provider call (_count_call), not here.
-            .values(status=JobState.RUNNING, lease_until=now + LEASE, started_at=now)
+            .values(status=JobState.RUNNING, lease_until=now + _lease(runtime), started_at=now)
             .returning(Job)
         )
         db.commit()
@@ -235,7 +301,7 @@ def _count_call(runtime: Runtime, job: Job, calls: int) -> bool:
         won = db.execute(
             update(Job)
             .where(Job.id == job.id, Job.status == JobState.RUNNING, Job.attempts == calls)
-            .values(attempts=calls + 1, lease_until=utcnow() + LEASE)
+            .values(attempts=calls + 1, lease_until=utcnow() + _lease(runtime))
         ).rowcount  # type: ignore[attr-defined]
         db.commit()
     return bool(won)
@@ -249,10 +315,15 @@ def _call(
     if isinstance(order, list):
         return accept_reply(provider.reply(order))
     produced = accept_file(order.category, provider.generate(order))
+    stage(runtime.settings.data_dir, job.id, produced)
+    _store(runtime, tenant, job, produced)
+    return produced
+
+
+def _store(runtime: Runtime, tenant: Tenant, job: Job, produced: GeneratedFile) -> None:
     TenantStore(runtime.store, tenant.slug).put(
         result_key(job, produced.extension), produced.data, produced.content_type
     )
-    return produced
 
 
 def _finish(
@@ -293,6 +364,8 @@ def _finish(
             )
         capture(db, tenant, job.user_id, job.id)
         db.commit()
+    unstage(runtime.settings.data_dir, job.id)
+    _measure(tenant, job, Outcome.DONE)
     return Outcome.DONE
 
 
@@ -318,8 +391,15 @@ def _fail(
         db.commit()
     if not won:
         return Outcome.SKIPPED
+    unstage(runtime.settings.data_dir, job.id)
     log.info("job failed", job_id=str(job.id), tenant=tenant.slug, attempts=calls)
+    _measure(tenant, job, Outcome.FAILED)
     return Outcome.FAILED
+
+
+def _measure(tenant: Tenant, job: Job, outcome: Outcome) -> None:
+    started = job.started_at or utcnow()
+    record_job(tenant.slug, job.category, outcome.value, (utcnow() - started).total_seconds())
 
 
 def _crashed(runtime: Runtime, tenant: Tenant, job: Job, calls: int) -> Outcome:

@@ -13,12 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
+import urllib3
 from minio import Minio
 from minio.helpers import check_bucket_name
 
 from warren.storage.base import ObjectStore
 from warren.storage.local import LocalObjectStore
 from warren.storage.s3 import S3ObjectStore
+
+# The library's defaults wait minutes on a stalled server and retry five times; a page
+# waiting on storage should fail within seconds and say so (503, Retry-After).
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 20.0
+RETRIES = 2
 
 _BOOLEANS = {"true": True, "false": False}
 _S3_OPTIONS = frozenset({"secure", "region"})
@@ -53,9 +60,28 @@ def open_object_store(url: str | None, data_dir: Path) -> ObjectStore:
             secret_key=location.secret_key,
             secure=location.secure,
             region=location.region,
+            http_client=s3_http_client(),
         )
         return S3ObjectStore(client, location.bucket)
     raise _invalid("the scheme must be file:// or s3:// (unset it for the data dir)")
+
+
+def s3_http_client(
+    connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT, retries: int = RETRIES
+) -> urllib3.PoolManager:
+    """Short timeouts and a bounded number of retries on connection errors and 5xx."""
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=connect, read=read),
+        retries=urllib3.Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            backoff_factor=0.2,
+            status_forcelist=(500, 502, 503, 504),
+            raise_on_status=False,
+        ),
+        maxsize=10,
+    )
 
 
 def _split(url: str) -> SplitResult:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import ParamSpec, TypeVar
 
 from minio import Minio
 from minio.deleteobjects import DeleteError, DeleteObject
 from minio.error import S3Error
 from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import HTTPError
 
 from warren.storage.base import (
     CHUNK,
@@ -20,6 +23,27 @@ from warren.storage.base import (
 
 # S3's DeleteObjects accepts at most this many keys per request.
 DELETE_BATCH = 1000
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _unavailable(method: Callable[P, R]) -> Callable[P, R]:
+    """A server that is down, slow or answering errors is an ObjectStoreError (the web
+    answers 503 with Retry-After), never a library exception that would become a 500."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except ObjectStoreError:
+            raise
+        except (S3Error, HTTPError, OSError) as exc:
+            # The S3 error code (NoSuchBucket, AccessDenied) or the exception's class: the
+            # messages may carry the endpoint.
+            reason = exc.code if isinstance(exc, S3Error) else type(exc).__name__
+            raise ObjectStoreError(f"object storage failed in {method.__name__}: {reason}") from exc
+
+    return wrapper
 
 
 class S3ObjectStore:
@@ -27,6 +51,7 @@ class S3ObjectStore:
         self.client = client
         self.bucket = bucket
 
+    @_unavailable
     def ensure_bucket(self) -> None:
         """Create the bucket if it is missing; run once when a process starts."""
         if self.client.bucket_exists(self.bucket):
@@ -38,11 +63,13 @@ class S3ObjectStore:
             if exc.code != "BucketAlreadyOwnedByYou":
                 raise
 
+    @_unavailable
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.client.put_object(
             self.bucket, validate_key(key), io.BytesIO(data), len(data), content_type=content_type
         )
 
+    @_unavailable
     def get(self, key: str) -> bytes:
         try:
             response = self.client.get_object(self.bucket, validate_key(key))
@@ -56,6 +83,7 @@ class S3ObjectStore:
             response.close()
             response.release_conn()
 
+    @_unavailable
     def exists(self, key: str) -> bool:
         try:
             self.client.stat_object(self.bucket, validate_key(key))
@@ -65,6 +93,7 @@ class S3ObjectStore:
             raise
         return True
 
+    @_unavailable
     def size(self, key: str) -> int:
         try:
             stat = self.client.stat_object(self.bucket, validate_key(key))
@@ -74,6 +103,7 @@ class S3ObjectStore:
             raise
         return int(stat.size or 0)
 
+    @_unavailable
     def read_range(self, key: str, start: int, length: int) -> Iterator[bytes]:
         if length <= 0:
             return iter(())
@@ -87,6 +117,7 @@ class S3ObjectStore:
             raise
         return _stream(response)
 
+    @_unavailable
     def delete_many(self, keys: Iterable[str]) -> None:
         # Every key is checked before anything is deleted, so a bad key refuses the whole call.
         names = [validate_key(key) for key in keys]
@@ -112,9 +143,12 @@ class S3ObjectStore:
         return self._names(validate_prefix(prefix))
 
     def _names(self, prefix: str) -> Iterator[str]:
-        for item in self.client.list_objects(self.bucket, prefix=prefix, recursive=True):
-            if item.object_name is not None:
-                yield item.object_name
+        try:
+            for item in self.client.list_objects(self.bucket, prefix=prefix, recursive=True):
+                if item.object_name is not None:
+                    yield item.object_name
+        except (S3Error, HTTPError, OSError) as exc:
+            raise ObjectStoreError(f"object storage failed in list: {type(exc).__name__}") from exc
 
 
 def _stream(response: BaseHTTPResponse) -> Iterator[bytes]:

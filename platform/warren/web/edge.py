@@ -10,21 +10,38 @@ stripped, so no handler, error report or log call below can read it. It also
 - answers HEAD wherever GET is answered (the GET runs, its body is dropped);
 - puts the security headers on every response — pages, static files, downloads,
   redirects and errors alike;
-- writes the access log, with the IP value instead of the address.
+- writes the access log, with the IP value instead of the address, and binds the tenant
+  and a request id to every log line written while the request is served;
+- records each request's metrics under its route template;
+- answers the ops endpoints before any tenant is resolved, on every host, unlogged:
+  ``/healthz`` (the process is up), ``/readyz`` (database, broker and storage answer)
+  and ``/metrics`` (Prometheus, for a bearer of the metrics token).
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
+import re
 import secrets
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
+import structlog
+
 from warren.logs import get_logger
+from warren.ops import metrics
+from warren.ops.readiness import problems
+from warren.ops.scrape import exposition
 from warren.privacy.consent import ANALYTICS_ORIGINS, analytics_allowed, parse_cookie
 from warren.privacy.ip import client_address, ip_value, parse_address, rate_limit_key
+from warren.queue.broker import queue_name
 from warren.runtime import Runtime
+from warren.settings import Settings
 from warren.tenancy.resolve import tenant_for_host
 from warren.tenancy.tenant import Tenant
 
@@ -38,6 +55,10 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 SCOPE_KEY = "warren"
 _FORWARDING = {b"x-forwarded-for", b"x-forwarded-proto", b"x-real-ip", b"forwarded"}
 _MAX_HEADER_BYTES = 16 * 1024
+# A request id a trusted proxy passes on is kept only if it is short and plain.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+_PROMETHEUS_TYPE = b"text/plain; version=0.0.4; charset=utf-8"
 access_log = get_logger("warren.access")
 
 
@@ -119,10 +140,8 @@ class Edge:
                 await self.app(scope, receive, send)
             return
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers", []))
-        if scope.get("path") == "/healthz":
-            await _plain(
-                send, 200, b"ok\n", security_headers(content_security_policy("", ()), False)
-            )
+        if scope.get("path") in _OPS_PATHS:
+            await _OPS_PATHS[scope["path"]](self, headers, send)
             return
         tenant = tenant_for_host(self.runtime.registry, _header(headers, b"host"))
         if tenant is None:
@@ -146,9 +165,7 @@ class Edge:
         )
         https = scope.get("scheme") == "https"
         peer_address = parse_address(peer_host)
-        if peer_address is not None and any(
-            peer_address in net for net in settings.trusted_proxies
-        ):
+        if _trusted(peer_address, settings):
             https = https or (_header(headers, b"x-forwarded-proto") or "").split(",")[0] == "https"
 
         nonce = secrets.token_urlsafe(18)
@@ -166,6 +183,13 @@ class Edge:
         head = method == "HEAD"
         started = time.perf_counter()
         status = 500
+        forwarded_id = (
+            _header(headers, b"x-request-id") if _trusted(peer_address, settings) else None
+        )
+        request_id = (
+            forwarded_id if forwarded_id and _REQUEST_ID.match(forwarded_id) else uuid.uuid4().hex
+        )
+        extra_headers.append((b"x-request-id", request_id.encode()))
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -177,6 +201,10 @@ class Edge:
                 message = {**message, "body": b""}
             await send(message)
 
+        log_context = structlog.contextvars.bound_contextvars(
+            tenant=tenant.slug, request_id=request_id
+        )
+        log_context.__enter__()
         try:
             if not _readable(scope, headers):
                 await _plain(
@@ -197,15 +225,83 @@ class Edge:
                 scope["method"] = "GET"
             await self.app(scope, receive, send_wrapper)
         finally:
+            elapsed = time.perf_counter() - started
             access_log.info(
                 "request",
-                tenant=tenant.slug,
                 method=method,
                 path=scope.get("path"),
                 status=status,
-                ms=round((time.perf_counter() - started) * 1000, 1),
+                ms=round(elapsed * 1000, 1),
                 ip=value,
             )
+            log_context.__exit__(None, None, None)
+            route = scope.get("path_template")
+            metrics.record_request(
+                tenant.slug,
+                route if isinstance(route, str) else metrics.UNMATCHED,
+                method if method in _METHODS else "OTHER",
+                status,
+                elapsed,
+            )
+
+    async def healthz(self, headers: list[tuple[bytes, bytes]], send: Send) -> None:
+        await _plain(send, 200, b"ok\n", _OPS_HEADERS)
+
+    async def readyz(self, headers: list[tuple[bytes, bytes]], send: Send) -> None:
+        runtime = self.runtime
+        found = await anyio.to_thread.run_sync(
+            lambda: problems(
+                runtime.engine,
+                runtime.broker,
+                runtime.store,
+                runtime.settings.readiness_timeout_seconds,
+            )
+        )
+        if not found:
+            await _plain(send, 200, b"ready\n", _OPS_HEADERS)
+            return
+        lines = "".join(f"{name}: {problem}\n" for name, problem in sorted(found.items()))
+        await _plain(send, 503, f"not ready\n{lines}".encode(), _OPS_HEADERS)
+
+    async def metrics(self, headers: list[tuple[bytes, bytes]], send: Send) -> None:
+        settings = self.runtime.settings
+        if settings.metrics_token is None:
+            await _plain(send, 404, b"Not found.\n", _OPS_HEADERS)
+            return
+        expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+        given = (_header(headers, b"authorization") or "").encode("latin-1")
+        if not hmac.compare_digest(given, expected):
+            await _plain(
+                send,
+                401,
+                b"Metrics need the metrics token: Authorization: Bearer <token>.\n",
+                [*_OPS_HEADERS, (b"www-authenticate", b"Bearer")],
+            )
+            return
+        body = await anyio.to_thread.run_sync(
+            lambda: exposition(
+                self.runtime.engine,
+                self.runtime.broker,
+                queue_name(settings.queue_prefix),
+                settings.prometheus_multiproc_dir,
+            )
+        )
+        await _plain(send, 200, body, _OPS_HEADERS, _PROMETHEUS_TYPE)
+
+
+_OpsHandler = Callable[[Edge, list[tuple[bytes, bytes]], Send], Awaitable[None]]
+_OPS_PATHS: dict[str, _OpsHandler] = {
+    "/healthz": Edge.healthz,
+    "/readyz": Edge.readyz,
+    "/metrics": Edge.metrics,
+}
+_OPS_HEADERS = security_headers(content_security_policy("", ()), False)
+
+
+def _trusted(
+    peer: ipaddress.IPv4Address | ipaddress.IPv6Address | None, settings: Settings
+) -> bool:
+    return peer is not None and any(peer in net for net in settings.trusted_proxies)
 
 
 def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
@@ -220,14 +316,18 @@ def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
 
 
 async def _plain(
-    send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    status: int,
+    body: bytes,
+    extra: list[tuple[bytes, bytes]] | None = None,
+    content_type: bytes = b"text/plain; charset=utf-8",
 ) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
                 (b"cache-control", b"no-store"),
                 *(extra or []),

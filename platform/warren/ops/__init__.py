@@ -1,0 +1,1 @@
+"""What ops watch a deployment through: metrics, readiness, backups."""
