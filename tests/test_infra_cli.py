@@ -22,6 +22,9 @@ COMMANDS = {
     "prime": "grant",
     "jobs": "recover",
     "uploads": "purge",
+    "retention": "history",
+    "holds": "place",
+    "accounts": "erase",
 }
 
 

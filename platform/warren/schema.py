@@ -8,6 +8,7 @@ from warren.chat.models import ChatMessage
 from warren.db.base import Base
 from warren.generation.models import Job
 from warren.library.models import ContentItem
+from warren.lifecycle.models import Erasure, Hold, RetentionRun
 from warren.media.models import Upload
 from warren.privacy.consent_models import ConsentRecord
 
@@ -17,8 +18,11 @@ __all__ = [
     "ChatMessage",
     "ConsentRecord",
     "ContentItem",
+    "Erasure",
+    "Hold",
     "Job",
     "PointMovement",
+    "RetentionRun",
     "SecurityEvent",
     "Upload",
     "User",

@@ -1,14 +1,17 @@
 """The `warren` command: serve, worker, scheduler, migrate, tenants, points, prime, jobs,
-uploads; a module per command or group, each importing its heavy parts only when run."""
+uploads, retention, holds, accounts; a module per command or group, each importing its heavy parts only when run."""
 
 from __future__ import annotations
 
 import click
 
+from warren.cli.accounts import accounts
+from warren.cli.holds import holds
 from warren.cli.jobs import jobs
 from warren.cli.migrate import migrate
 from warren.cli.points import points
 from warren.cli.prime import prime
+from warren.cli.retention import retention
 from warren.cli.scheduler import scheduler
 from warren.cli.serve import serve
 from warren.cli.tenants import tenants
@@ -22,4 +25,6 @@ def main() -> None:
 
 
 for command in (serve, worker, scheduler, migrate, tenants, points, prime, jobs, uploads):
+    main.add_command(command)
+for command in (retention, holds, accounts):
     main.add_command(command)
