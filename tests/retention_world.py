@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from warren.accounts.models import SecurityEvent, User
 from warren.billing.models import PointMovement
@@ -253,3 +253,41 @@ def subprocess_env(
     for name in ("WARREN_BROKER_URL", "WARREN_QUEUE_PREFIX", "WARREN_MAIL_URL"):
         env.pop(name, None)
     return env
+
+
+def seed_local_content(
+    world: World, root: Path, user: User, count: int, age_days: float
+) -> list[str]:
+    """``count`` content items of ``user`` created ``age_days`` ago, with their objects
+    written straight into the local store's folder ``root`` (no fsync per file: fast)."""
+    created = days_ago(age_days)
+    keys = [f"results/{user.id}/{uuid.uuid4()}.txt" for _ in range(count)]
+    folder = root / user.tenant_id / "results" / str(user.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    for key in keys:
+        (root / user.tenant_id / key).write_bytes(b"x")
+    with world.runtime.sessions() as db:
+        db.execute(
+            insert(ContentItem),
+            [
+                {
+                    "id": uuid.UUID(key.rsplit("/", 1)[1].removesuffix(".txt")),
+                    "tenant_id": user.tenant_id,
+                    "user_id": user.id,
+                    "category": "poem",
+                    "product_key": "poem",
+                    "title": "A poem",
+                    "content_type": "text/plain",
+                    "extension": "txt",
+                    "size_bytes": 1,
+                    "storage_key": key,
+                    "is_demo": True,
+                    "created_at": created,
+                    "created_with_prime": False,
+                    "source_upload_ids": [],
+                }
+                for key in keys
+            ],
+        )
+        db.commit()
+    return keys
