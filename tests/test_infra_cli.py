@@ -23,6 +23,9 @@ COMMANDS = {
     "jobs": "recover",
     "uploads": "purge",
     "payments": "reconcile",
+    "retention": "history",
+    "holds": "place",
+    "accounts": "erase",
 }
 
 

@@ -254,6 +254,19 @@ def test_inactive_account_period_comes_from_config(
     assert text.count(f"not been accessed for {wording} are deleted automatically") == 2
 
 
+def test_inactivity_warning_lead_time_comes_from_config(registry: Registry) -> None:
+    songly = registry.get("songly")
+    assert "notified by email 30 (thirty) calendar days before the deletion" in text_of(songly)
+    text = text_of(changed(songly, "retention", inactive_warning_days=14))
+    assert "notified by email 14 (fourteen) calendar days before the deletion" in text
+
+
+def test_raw_mode_says_stored_hashes_stay_hashes(registry: Registry) -> None:
+    # A brand that goes from hashed to raw cannot un-hash its history; the text says so.
+    raw = text_of(changed(registry.get("songly"), "ip", mode="raw"))
+    assert "it stays a hash: a hash cannot be turned back into the address" in raw
+
+
 def test_log_and_transaction_periods_come_from_config(registry: Registry) -> None:
     vizardio = changed(registry.get("vizardio"), "retention", log_months=6, transaction_years=1)
     text = text_of(vizardio)

@@ -1,4 +1,5 @@
-"""Uploads are deleted when their upload period or trash period is over: objects, then rows."""
+"""Uploads are deleted when their upload period or trash period is over: objects, then rows
+(the retention rules `uploads` and `trash`, which the scheduler runs often)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlalchemy import select, update
 from warren.accounts.lookup import find_user
 from warren.db.base import utcnow
 from warren.db.unit_of_work import unit_of_work
-from warren.media.expiry import purge_expired_uploads
+from warren.lifecycle.rules import FREQUENT
+from warren.lifecycle.sweep import sweep
 from warren.media.models import Upload
 from warren.media.uploads import store_upload
 from warren.runtime import Runtime
@@ -61,16 +63,17 @@ def test_expired_and_long_trashed_uploads_are_purged(
     expired_id = made["songly/expired"].id
     assert client.get(f"/uploads/{expired_id}/download").status_code == 404
 
-    seen: list[tuple[str, int]] = []
+    seen: list[tuple[str, str, int]] = []
+    tenants = [runtime.registry.get("songly"), runtime.registry.get("homiwork")]
+    sweep(runtime, tenants, FREQUENT, progress=lambda t, r, n: seen.append((t, r, n)))
     with runtime.sessions() as db:
-        assert (
-            purge_expired_uploads(
-                db, runtime.store, runtime.registry, progress=lambda t, n: seen.append((t, n))
-            )
-            == 4
-        )
         remaining = {row.id for row in db.scalars(select(Upload))}
-    assert sorted(seen) == [("homiwork", 2), ("songly", 2)]
+    assert sorted(seen) == [
+        ("homiwork", "trash", 1),
+        ("homiwork", "uploads", 1),
+        ("songly", "trash", 1),
+        ("songly", "uploads", 1),
+    ]
     for key, upload in made.items():
         slug, name = key.split("/")
         store = TenantStore(runtime.store, slug)
@@ -82,5 +85,4 @@ def test_expired_and_long_trashed_uploads_are_purged(
         else:
             assert store.get(upload.storage_key)
     # Running again finds nothing: a crashed sweep just resumes.
-    with runtime.sessions() as db:
-        assert purge_expired_uploads(db, runtime.store, runtime.registry) == 0
+    assert all(result.total == 0 for result in sweep(runtime, tenants, FREQUENT))

@@ -1,8 +1,8 @@
 """Periodic housekeeping, run by `warren scheduler`: recovering stalled jobs (every
-minute by default), deleting expired uploads (every ten minutes), reconciling pending
-payments with their gateways (every ten minutes) and relaying outbox messages whose
-after-commit send did not happen (every five seconds), at the intervals the settings
-give.
+minute by default), the retention rules with short periods — uploads and trash — every
+ten minutes and every retention rule daily, reconciling pending payments with their
+gateways (every ten minutes) and relaying outbox messages whose after-commit send did
+not happen (every five seconds), at the intervals the settings give.
 
 Only one scheduler of a deployment runs tasks: it holds a PostgreSQL advisory lock on a
 connection of its own for as long as it lives. Others started beside it (a second host
@@ -25,8 +25,9 @@ from sqlalchemy import Connection, Engine, text
 from warren.billing.reconcile import purge_drafts, reconcile
 from warren.db.unit_of_work import unit_of_work
 from warren.generation.recovery import recover_stale_jobs
+from warren.lifecycle.rules import FREQUENT
+from warren.lifecycle.sweep import RuleResult, sweep
 from warren.logs import get_logger
-from warren.media.expiry import purge_expired_uploads
 from warren.queue.port import relay_outbox
 from warren.runtime import Runtime
 
@@ -41,12 +42,30 @@ def recover_jobs(runtime: Runtime) -> None:
         log.info("stale jobs recovered", count=count)
 
 
+def _report(results: list[RuleResult]) -> None:
+    for result in results:
+        if result.error:
+            log.error(
+                "retention rule failed",
+                tenant=result.tenant,
+                rule=result.rule.value,
+                error=result.error,
+            )
+        elif result.total:
+            log.info(
+                "retention swept",
+                tenant=result.tenant,
+                rule=result.rule.value,
+                counts=result.counts,
+            )
+
+
 def purge_uploads(runtime: Runtime) -> None:
-    with runtime.sessions() as db:
-        count = purge_expired_uploads(db, runtime.store, runtime.registry)
-    log.debug("task ran", task="purge-uploads")
-    if count:
-        log.info("expired uploads deleted", count=count)
+    _report(sweep(runtime, rules=FREQUENT, batch=runtime.settings.retention_batch))
+
+
+def retention_sweep(runtime: Runtime) -> None:
+    _report(sweep(runtime, batch=runtime.settings.retention_batch))
 
 
 def reconcile_payments(runtime: Runtime) -> None:
@@ -152,6 +171,15 @@ def run_scheduler(runtime: Runtime) -> None:
         seconds=settings.outbox_relay_seconds,
         args=[runtime],
         id="relay-outbox",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        retention_sweep,
+        "interval",
+        seconds=settings.scheduler_retention_seconds,
+        args=[runtime],
+        id="retention-sweep",
         max_instances=1,
         coalesce=True,
     )

@@ -8,6 +8,7 @@ from warren.chat.models import ChatMessage
 from warren.db.base import Base
 from warren.generation.models import Job
 from warren.library.models import ContentItem
+from warren.lifecycle.models import Erasure, Hold, RetentionRun
 from warren.media.models import Upload
 from warren.privacy.consent_models import ConsentRecord
 from warren.queue.models import MessageReceipt, OutboxMessage
@@ -21,12 +22,15 @@ __all__ = [
     "ConsentRecord",
     "ContentItem",
     "DemoPayment",
+    "Erasure",
+    "Hold",
     "Job",
     "MessageReceipt",
     "Order",
     "OutboxMessage",
     "PointMovement",
     "RecoveryCode",
+    "RetentionRun",
     "SecurityEvent",
     "Upload",
     "User",

@@ -160,6 +160,8 @@ class Settings(BaseSettings):
 
     # How often `warren scheduler` runs each housekeeping task.
     scheduler_recover_seconds: float = Field(default=60, gt=0)
+    # The retention rules with short periods (uploads, trash) run at the first interval,
+    # every rule at the second.
     scheduler_purge_uploads_seconds: float = Field(default=600, gt=0)
     scheduler_reconcile_payments_seconds: float = Field(default=600, gt=0)
     # A running job's lease, renewed by its worker's heartbeat while the run lives: a
@@ -174,6 +176,12 @@ class Settings(BaseSettings):
     # How often a standby scheduler tries to take the lead (and the leader checks it
     # still holds it).
     scheduler_standby_seconds: float = Field(default=5, gt=0)
+    scheduler_retention_seconds: float = Field(default=86400, gt=0)
+    # Rows per retention batch (one transaction each).
+    retention_batch: int = Field(default=500, gt=0, le=10000)
+    # `warren retention check` reports rows this long past their must-be-gone-by moment:
+    # rules without a window are swept at the scheduler's interval, not on the second.
+    retention_check_grace_hours: float = Field(default=48, ge=0)
     # Prefixes the queue name (and the Redis key namespace), so deployments or test runs
     # sharing one RabbitMQ or Redis server never take each other's messages.
     queue_prefix: str = Field(default="", pattern=r"^([A-Za-z_][A-Za-z0-9_-]*)?$")

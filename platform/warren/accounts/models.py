@@ -30,6 +30,7 @@ class User(TenantOwned, Base):
         # The same address may hold separate accounts on two brands, never two on one.
         Index("uq_users_tenant_email", "tenant_id", "email", unique=True),
         Index("uq_users_tenant_username", "tenant_id", text("lower(username)"), unique=True),
+        Index("ix_users_tenant_last_access", "tenant_id", "last_access_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -58,6 +59,8 @@ class User(TenantOwned, Base):
     # Marketing and notification emails, off until the user opts in (history in
     # consent_records, category "marketing").
     marketing_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When the inactivity warning went out; a sign-in after it makes the next one due.
+    inactivity_warned_at: Mapped[datetime | None]
 
     def has_prime(self, now: datetime) -> bool:
         return self.prime_until is not None and self.prime_until > now
@@ -89,9 +92,11 @@ class AuthSession(TenantOwned, Base):
 
 
 class SecurityEvent(TenantOwned, Base):
-    """Sign-ups, sign-ins and their failures, for abuse investigation (kept 12 months)."""
+    """Sign-ups, sign-ins and their failures, for abuse investigation (kept for the
+    tenant's ``retention.log_months``)."""
 
     __tablename__ = "security_events"
+    __table_args__ = (Index("ix_security_events_tenant_created", "tenant_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(40))

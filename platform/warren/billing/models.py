@@ -61,7 +61,9 @@ class PointMovement(TenantOwned, Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Cut (NULL) when the account is erased: the ledger is kept for the tenant's
+    # transaction period, the person is not.
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(10))
     amount: Mapped[int]
     job_id: Mapped[uuid.UUID | None]

@@ -15,6 +15,7 @@ class ChatMessage(TenantOwned, Base):
     __tablename__ = "chat_messages"
     __table_args__ = (
         Index("ix_chat_messages_conversation", "tenant_id", "user_id", "assistant_key", "id"),
+        Index("ix_chat_messages_tenant_created", "tenant_id", "created_at"),
         CheckConstraint("role IN ('user', 'assistant')", name="role"),
     )
 

@@ -1,15 +1,18 @@
 """The `warren` command: serve, worker, scheduler, migrate, tenants, points, prime, jobs,
-uploads; a module per command or group, each importing its heavy parts only when run."""
+uploads, retention, holds, accounts; a module per command or group, each importing its heavy parts only when run."""
 
 from __future__ import annotations
 
 import click
 
+from warren.cli.accounts import accounts
+from warren.cli.holds import holds
 from warren.cli.jobs import jobs
 from warren.cli.migrate import migrate
 from warren.cli.payments import payments
 from warren.cli.points import points
 from warren.cli.prime import prime
+from warren.cli.retention import retention
 from warren.cli.scheduler import scheduler
 from warren.cli.serve import serve
 from warren.cli.tenants import tenants
@@ -23,4 +26,6 @@ def main() -> None:
 
 
 for command in (serve, worker, scheduler, migrate, tenants, points, prime, jobs, uploads, payments):
+    main.add_command(command)
+for command in (retention, holds, accounts):
     main.add_command(command)

@@ -60,6 +60,14 @@ def prepared_runtime() -> Runtime:
     return build_runtime(settings, prepare(settings))
 
 
+def named_tenant(runtime: Runtime, slug: str) -> Tenant:
+    """The tenant a command names, or a usage error (exit 2) naming the registry file."""
+    tenant = runtime.registry.tenants.get(slug)
+    if tenant is None:
+        raise click.UsageError(f"no tenant {slug!r} in {runtime.settings.tenants_file}")
+    return tenant
+
+
 def tenant_and_user(slug: str, login: str) -> tuple[Runtime, Tenant, User]:
     """The runtime, the tenant and the user an admin command names, or a clear exit."""
     from warren.accounts.lookup import find_user

@@ -34,3 +34,36 @@ def tenants_check(path: Path | None) -> None:
             f"analytics={tenant.analytics.consent}, {len(tenant.products)} products"
         )
     click.echo(f"{path}: {len(registry)} tenants, all valid")
+
+
+@tenants.command("rehash-ips")
+@click.argument("tenant")
+def tenants_rehash_ips(tenant: str) -> None:
+    """After TENANT switched ip.mode from raw to hashed: rewrite every stored raw IP
+    address of it (security events, consent records) to the tenant's keyed hash. Batched
+    and resumable; refused while the tenant is still raw."""
+    from warren.cli.common import named_tenant, prepared_runtime
+    from warren.errors import Conflict
+    from warren.privacy.rehash import rehash_ips
+
+    runtime = prepared_runtime()
+    try:
+        found = named_tenant(runtime, tenant)
+
+        def report(table: str, count: int) -> None:
+            click.echo(f"  {table}: {count} rewritten", err=True)
+
+        try:
+            counts = rehash_ips(
+                runtime.sessions,
+                found,
+                runtime.keyring.for_tenant(found.slug).ip_hash,
+                progress=report,
+            )
+        except Conflict as exc:
+            click.echo(f"refused: {exc}", err=True)
+            raise SystemExit(1) from None
+    finally:
+        runtime.close()
+    total = sum(counts.values())
+    click.echo(f"{found.name}: {total} raw IP value(s) rewritten to hashes ({counts})")

@@ -14,15 +14,18 @@ def uploads() -> None:
 
 @uploads.command("purge")
 def uploads_purge() -> None:
-    """Delete uploads past their upload period or their trash period (the scheduler does this every WARREN_SCHEDULER_PURGE_UPLOADS_SECONDS)."""
-    from warren.media.expiry import purge_expired_uploads
+    """Delete uploads past their upload period or their trash period, with the trashed
+    content (the retention rules `uploads` and `trash`; the scheduler runs them every
+    WARREN_SCHEDULER_PURGE_UPLOADS_SECONDS)."""
+    from warren.lifecycle.rules import FREQUENT
+    from warren.lifecycle.sweep import sweep
 
     runtime = prepared_runtime()
-
-    def report(tenant: str, count: int) -> None:
-        click.echo(f"  {tenant}: {count} deleted")
-
-    with runtime.sessions() as db:
-        total = purge_expired_uploads(db, runtime.store, runtime.registry, progress=report)
-    click.echo(f"{total} expired upload(s) deleted")
-    runtime.close()
+    try:
+        results = sweep(runtime, rules=FREQUENT, batch=runtime.settings.retention_batch)
+    finally:
+        runtime.close()
+    for result in results:
+        click.echo(f"  {result.tenant} {result.rule.value}: {result.counts}")
+    if any(result.error for result in results):
+        raise SystemExit(1)

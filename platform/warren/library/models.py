@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,6 +19,19 @@ class ContentItem(TenantOwned, Base):
     __tablename__ = "content_items"
     __table_args__ = (
         Index("ix_content_items_tenant_user", "tenant_id", "user_id"),
+        # The retention sweeps: live content by age, trashed content by deletion time.
+        Index(
+            "ix_content_items_live_created",
+            "tenant_id",
+            "created_at",
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_content_items_trashed",
+            "tenant_id",
+            "deleted_at",
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
         # Assistants answer in the chat; they never make a content item.
         CheckConstraint("category IN ('song', 'image', 'poem', 'text', 'video')", name="category"),
     )

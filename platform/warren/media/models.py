@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warren.db.base import Base, TenantOwned, utcnow
@@ -15,6 +15,13 @@ class Upload(TenantOwned, Base):
     __tablename__ = "uploads"
     __table_args__ = (
         Index("ix_uploads_tenant_user", "tenant_id", "user_id"),
+        Index("ix_uploads_tenant_created", "tenant_id", "created_at"),
+        Index(
+            "ix_uploads_trashed",
+            "tenant_id",
+            "deleted_at",
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
         CheckConstraint("kind IN ('image', 'audio', 'video', 'text')", name="kind"),
     )
 

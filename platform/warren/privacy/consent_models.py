@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warren.db.base import Base, TenantOwned, utcnow
@@ -15,6 +15,14 @@ class ConsentRecord(TenantOwned, Base):
     """One choice: what was chosen, when, under which policy version, from which IP value."""
 
     __tablename__ = "consent_records"
+    __table_args__ = (
+        Index(
+            "ix_consent_records_tenant_created_ip",
+            "tenant_id",
+            "created_at",
+            postgresql_where=text("ip_value IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     # The random id in the visitor's consent cookie links choices of one browser.
@@ -27,5 +35,7 @@ class ConsentRecord(TenantOwned, Base):
     # banner, settings, account, or gpc (a Sec-GPC: 1 request treated as a refusal).
     source: Mapped[str] = mapped_column(String(20))
     policy_version: Mapped[str] = mapped_column(String(64))
-    ip_value: Mapped[str] = mapped_column(Text)
+    # Cleared once older than the tenant's log period: the choice stays provable, the
+    # address (or its hash) goes.
+    ip_value: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -101,6 +101,8 @@ class RetentionSettings(BaseModel):
     chat_deletable_after_days: int = Field(gt=0)
     chat_deleted_by_days: int = Field(gt=0)
     inactive_account_days: int = Field(gt=0)
+    # How long before the deletion of an inactive account its owner is warned by email.
+    inactive_warning_days: int = Field(gt=0)
     log_months: int = Field(gt=0)
     transaction_years: int = Field(gt=0)
 
@@ -110,6 +112,8 @@ class RetentionSettings(BaseModel):
             raise ValueError("content_deleted_by_days is before content_deletable_after_days")
         if self.chat_deleted_by_days < self.chat_deletable_after_days:
             raise ValueError("chat_deleted_by_days is before chat_deletable_after_days")
+        if self.inactive_warning_days >= self.inactive_account_days:
+            raise ValueError("inactive_warning_days must be shorter than inactive_account_days")
         return self
 
 
