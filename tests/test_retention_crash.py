@@ -7,14 +7,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from dramatiq.brokers.stub import StubBroker
 from retention_world import ROOT, World, days_ago, seed_local_content
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from test_retention_rules import make_world
 
 from warren.accounts.models import User
@@ -28,23 +28,66 @@ DUE = 3000
 BATCH = 200
 
 
-def _stop_inside_a_batch(sweeper: subprocess.Popen[bytes], root: Path, world: World) -> None:
-    """Freeze the sweeper (SIGSTOP) at a moment when it has deleted part of a batch's
-    objects: every batch deletes exactly BATCH objects, so a count of deleted objects
-    that is not a multiple of BATCH, seen while it is stopped, is mid-batch."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if sweeper.poll() is not None:
-            break
-        gone = DUE + 1 - len(_objects(root))
-        if gone % BATCH == 0:
-            continue
-        os.killpg(sweeper.pid, signal.SIGSTOP)
-        gone = DUE + 1 - len(_objects(root))
-        if gone % BATCH != 0:
-            return
-        os.killpg(sweeper.pid, signal.SIGCONT)
-    raise AssertionError("never caught the sweep inside a batch:\n" + world.explain())
+# A deferred trigger runs at COMMIT, after the sweeper has deleted a batch's objects and
+# before its rows are gone for good; while the test holds this advisory lock the commit
+# waits there, so the sweeper is caught inside a batch every time, not by a lucky poll.
+HOLD_COMMIT = 7_000_001
+_HOLD_SQL = [
+    f"""
+    CREATE FUNCTION hold_retention_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN PERFORM pg_advisory_lock({HOLD_COMMIT}); RETURN NULL; END $$
+    """,
+    """
+    CREATE CONSTRAINT TRIGGER hold_retention_commit AFTER DELETE ON content_items
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION hold_retention_commit()
+    """,
+]
+_RELEASE_SQL = [
+    "DROP TRIGGER hold_retention_commit ON content_items",
+    "DROP FUNCTION hold_retention_commit()",
+]
+
+
+@contextmanager
+def commits_held(world: World) -> Iterator[None]:
+    with world.runtime.engine.connect() as holder:
+        for statement in _HOLD_SQL:
+            holder.execute(text(statement))
+        holder.commit()
+        holder.execute(text(f"SELECT pg_advisory_lock({HOLD_COMMIT})"))
+        holder.commit()
+        try:
+            yield
+        finally:
+            # A killed sweeper's connection is gone, but its server process waits on the
+            # lock and would commit once it is free; end it as the server would when it
+            # noticed, so the batch rolls back like any crash's.
+            waiting = (
+                holder.execute(
+                    text(
+                        "SELECT pid FROM pg_locks"
+                        " WHERE locktype = 'advisory' AND objid = :key AND NOT granted"
+                    ),
+                    {"key": HOLD_COMMIT},
+                )
+                .scalars()
+                .all()
+            )
+            for pid in waiting:
+                holder.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            wait_until(
+                lambda: (
+                    not holder.execute(
+                        text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
+                        {"pids": list(waiting)},
+                    ).scalar()
+                ),
+                timeout=30,
+            )
+            holder.execute(text(f"SELECT pg_advisory_unlock({HOLD_COMMIT})"))
+            for statement in _RELEASE_SQL:
+                holder.execute(text(statement))
+            holder.commit()
 
 
 @pytest.fixture
@@ -83,12 +126,14 @@ def test_a_sweep_killed_mid_batch_resumes_with_no_orphans(
     assert len(_objects(root)) == DUE + 1
 
     world.env["WARREN_RETENTION_BATCH"] = str(BATCH)
-    sweeper = world.popen("retention", "sweep", "songly", "--rule", "content")
-    try:
-        _stop_inside_a_batch(sweeper, root, world)
-    finally:
-        os.killpg(sweeper.pid, signal.SIGKILL)
-        sweeper.wait(timeout=30)
+    with commits_held(world):
+        sweeper = world.popen("retention", "sweep", "songly", "--rule", "content")
+        try:
+            # The first batch's objects are gone; its commit is waiting.
+            wait_until(lambda: len(_objects(root)) == DUE + 1 - BATCH, timeout=120)
+        finally:
+            os.killpg(sweeper.pid, signal.SIGKILL)
+            sweeper.wait(timeout=30)
     left_objects, left_rows = _objects(root), _row_keys(world)
     # Killed inside a batch: some of its objects are gone, its rows were not committed.
     assert left_rows - left_objects
