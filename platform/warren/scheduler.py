@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -130,6 +131,13 @@ def run_scheduler(runtime: Runtime) -> None:
             lost.append(exc)
             scheduler.shutdown(wait=False)
 
+    tasks: list[tuple[str, Callable[[Runtime], None], float]] = [
+        ("recover-jobs", recover_jobs, settings.scheduler_recover_seconds),
+        ("purge-uploads", purge_uploads, settings.scheduler_purge_uploads_seconds),
+        ("reconcile-payments", reconcile_payments, settings.scheduler_reconcile_payments_seconds),
+        ("relay-outbox", relay_messages, settings.outbox_relay_seconds),
+        ("retention-sweep", retention_sweep, settings.scheduler_retention_seconds),
+    ]
     scheduler.add_job(
         still_leading,
         "interval",
@@ -138,51 +146,17 @@ def run_scheduler(runtime: Runtime) -> None:
         max_instances=1,
         coalesce=True,
     )
-    scheduler.add_job(
-        recover_jobs,
-        "interval",
-        seconds=settings.scheduler_recover_seconds,
-        args=[runtime],
-        id="recover-jobs",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        purge_uploads,
-        "interval",
-        seconds=settings.scheduler_purge_uploads_seconds,
-        args=[runtime],
-        id="purge-uploads",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        reconcile_payments,
-        "interval",
-        seconds=settings.scheduler_reconcile_payments_seconds,
-        args=[runtime],
-        id="reconcile-payments",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        relay_messages,
-        "interval",
-        seconds=settings.outbox_relay_seconds,
-        args=[runtime],
-        id="relay-outbox",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        retention_sweep,
-        "interval",
-        seconds=settings.scheduler_retention_seconds,
-        args=[runtime],
-        id="retention-sweep",
-        max_instances=1,
-        coalesce=True,
-    )
+    for task_id, task, seconds in tasks:
+        # One run at a time per task; runs missed while one was busy collapse into one.
+        scheduler.add_job(
+            task,
+            "interval",
+            seconds=seconds,
+            args=[runtime],
+            id=task_id,
+            max_instances=1,
+            coalesce=True,
+        )
     log.info("scheduler started", tasks=[job.id for job in scheduler.get_jobs()])
     try:
         scheduler.start()
