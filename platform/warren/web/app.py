@@ -30,6 +30,7 @@ from warren.web.errors import (
     storage_down,
 )
 from warren.web.forms import provide_form
+from warren.web.handlers.account_deletion import AccountDeletionController
 from warren.web.handlers.account_links import AccountLinkController
 from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
@@ -55,6 +56,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountController,
             AccountLinkController,
             AccountSecurityController,
+            AccountDeletionController,
             TwoFactorController,
             PrivacyController,
             GenerationController,
