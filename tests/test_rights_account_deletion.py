@@ -50,6 +50,9 @@ def give_data(runtime: Runtime, user: User, marker: str) -> tuple[int, uuid.UUID
     upload_key = f"uploads/{user.id}/{upload_id}.jpg"
     store.put(item_key, f"a poem about {marker}".encode(), "text/plain")
     store.put(upload_key, f"photo of {marker}".encode(), "image/jpeg")
+    store.put(
+        f"exports/{user.id}/{uuid.uuid4()}.zip", f"a copy of {marker}".encode(), "application/zip"
+    )
     with runtime.sessions() as db:
         db.add_all(
             [

@@ -19,6 +19,7 @@ from warren.logs import configure_logging
 from warren.queue.broker import queue_name
 from warren.queue.receipts import first_delivery
 from warren.rights import account_deletion
+from warren.rights.export import EXPORT_ACTOR, build_export
 from warren.settings import get_settings
 from workers.broker import install
 from workers.runtime import get_runtime
@@ -154,6 +155,18 @@ def send_account_deleted_email(tenant_slug: str, email: str) -> None:
             )
 
 
+@dramatiq.actor(actor_name=EXPORT_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=5_000)
+def build_account_export(tenant_slug: str, export_id: str) -> None:
+    runtime = get_runtime()
+    build_export(
+        runtime.sessions,
+        runtime.store,
+        runtime.registry.get(tenant_slug),
+        uuid.UUID(export_id),
+        runtime.settings.data_dir / "exports",
+    )
+
+
 class NotificationNotAccepted(Exception):
     """warren's webhook answered the demo gateway with an error: try again later, as a
     real gateway does."""
@@ -186,6 +199,7 @@ ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
     send_payment_receipt,
     deliver_demo_notification,
     send_account_deleted_email,
+    build_account_export,
 )
 
 

@@ -12,8 +12,10 @@ from warren.lifecycle.models import Erasure, Hold, RetentionRun
 from warren.media.models import Upload
 from warren.privacy.consent_models import ConsentRecord
 from warren.queue.models import MessageReceipt, OutboxMessage
+from warren.rights.models import AccountExport
 
 __all__ = [
+    "AccountExport",
     "AccountToken",
     "AuthSession",
     "Base",

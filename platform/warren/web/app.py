@@ -31,6 +31,7 @@ from warren.web.errors import (
 )
 from warren.web.forms import provide_form
 from warren.web.handlers.account_deletion import AccountDeletionController
+from warren.web.handlers.account_export import AccountExportController
 from warren.web.handlers.account_links import AccountLinkController
 from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
@@ -57,6 +58,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountLinkController,
             AccountSecurityController,
             AccountDeletionController,
+            AccountExportController,
             TwoFactorController,
             PrivacyController,
             GenerationController,
