@@ -19,7 +19,7 @@ from warren.chat.models import ChatMessage
 from warren.db.base import utcnow
 from warren.db.unit_of_work import unit_of_work
 from warren.library.models import ContentItem
-from warren.lifecycle.holds import place_hold
+from warren.lifecycle.holds import lift_hold, place_hold
 from warren.lifecycle.models import Erasure, HoldSubject
 from warren.media.models import Upload
 from warren.queue.models import OutboxMessage
@@ -205,7 +205,9 @@ def test_two_factor_and_holds_are_respected(
     user = user_named(runtime, "homiwork", "guardedzq")
     tenant = runtime.registry.get("homiwork")
     with unit_of_work(runtime.sessions) as db:
-        place_hold(db, tenant, HoldSubject.ACCOUNT, user.id, "moderator", "case 41 evidence", None)
+        hold_id = place_hold(
+            db, tenant, HoldSubject.ACCOUNT, user.id, "moderator", "case 41 evidence", None
+        ).id
     held = delete(client, code=codes[0])
     assert held.status_code == 409
     assert "a hold on it prevents deletion" in held.text
@@ -213,3 +215,11 @@ def test_two_factor_and_holds_are_respected(
     assert client.get("/account").status_code == 200
     with runtime.sessions() as db:
         assert db.get(User, user.id) is not None
+
+    with unit_of_work(runtime.sessions) as db:
+        lift_hold(db, tenant, hold_id, "moderator")
+    assert delete(client, code=codes[0]).status_code == 400  # a recovery code works once
+    done = delete(client, code=codes[1])
+    assert done.status_code == 200, done.text
+    with runtime.sessions() as db:
+        assert db.get(User, user.id) is None

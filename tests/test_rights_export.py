@@ -51,7 +51,9 @@ def test_an_export_holds_everything_validates_and_is_only_the_owners(
     asked = client.post_form("/account/export", {}, form_page="/account/export")
     assert asked.status_code == 303
     assert 'data-state="requested"' in client.get("/account/export").text
+    assert 'id="account-export-state" data-state="requested"' in client.get("/account").text
     drain()
+    assert 'id="account-export-state" data-state="ready"' in client.get("/account").text
     page = client.get("/account/export").text
     assert 'data-state="ready"' in page
     link = re.search(r'id="export-download" href="([^"]+)"', page)
