@@ -87,6 +87,19 @@ def test_put_then_get_returns_the_same_bytes(store: ObjectStore, data: bytes) ->
     assert store.exists("uploads/2026/photo.bin")
 
 
+def test_put_file_stores_a_file_larger_than_one_part(store: ObjectStore, tmp_path: Path) -> None:
+    # Past minio's 5 MiB minimum part, so the S3 backend really uploads in parts.
+    data = os.urandom(1024) * (6 * 1024 + 7)
+    source = tmp_path / "export.zip"
+    source.write_bytes(data)
+    store.put("exports/u/export.zip", b"an older one", "application/zip")
+    store.put_file("exports/u/export.zip", source, "application/zip")
+
+    assert store.size("exports/u/export.zip") == len(data)
+    assert store.get("exports/u/export.zip") == data
+    assert list(store.list("")) == ["exports/u/export.zip"]
+
+
 def test_put_replaces_the_previous_object(store: ObjectStore) -> None:
     store.put("doc.txt", b"first version, longer", "text/plain")
     store.put("doc.txt", b"second", "text/plain")

@@ -18,6 +18,8 @@ from warren.generation.submit import RUN_JOB_ACTOR
 from warren.logs import configure_logging
 from warren.queue.broker import queue_name
 from warren.queue.receipts import first_delivery
+from warren.rights import account_deletion
+from warren.rights.export import EXPORT_ACTOR, build_export
 from warren.settings import get_settings
 from workers.broker import install
 from workers.runtime import get_runtime
@@ -137,6 +139,34 @@ def send_payment_receipt(tenant_slug: str, order_id: str) -> None:
             send_receipt(db, runtime.mailer, runtime.registry.get(tenant_slug), uuid.UUID(order_id))
 
 
+@dramatiq.actor(
+    actor_name=account_deletion.DELETED_EMAIL_ACTOR,
+    queue_name=QUEUE,
+    max_retries=5,
+    min_backoff=2_000,
+)
+def send_account_deleted_email(tenant_slug: str, email: str) -> None:
+    # The address comes in the message: the account that had it is already gone.
+    runtime = get_runtime()
+    with unit_of_work(runtime.sessions) as db:
+        if _first_delivery(db, account_deletion.DELETED_EMAIL_ACTOR):
+            account_deletion.send_account_deleted_email(
+                runtime.mailer, runtime.registry.get(tenant_slug), email
+            )
+
+
+@dramatiq.actor(actor_name=EXPORT_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=5_000)
+def build_account_export(tenant_slug: str, export_id: str) -> None:
+    runtime = get_runtime()
+    build_export(
+        runtime.sessions,
+        runtime.store,
+        runtime.registry.get(tenant_slug),
+        uuid.UUID(export_id),
+        runtime.settings.data_dir / "exports",
+    )
+
+
 class NotificationNotAccepted(Exception):
     """warren's webhook answered the demo gateway with an error: try again later, as a
     real gateway does."""
@@ -168,6 +198,8 @@ ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
     send_email_change_links,
     send_payment_receipt,
     deliver_demo_notification,
+    send_account_deleted_email,
+    build_account_export,
 )
 
 

@@ -30,6 +30,7 @@ from warren.lifecycle.rules import FREQUENT
 from warren.lifecycle.sweep import RuleResult, sweep
 from warren.logs import get_logger
 from warren.queue.port import relay_outbox
+from warren.rights.export import sweep_expired_exports
 from warren.runtime import Runtime
 
 log = get_logger("warren.scheduler")
@@ -67,6 +68,16 @@ def purge_uploads(runtime: Runtime) -> None:
 
 def retention_sweep(runtime: Runtime) -> None:
     _report(sweep(runtime, batch=runtime.settings.retention_batch))
+    expire_exports(runtime)
+
+
+def expire_exports(runtime: Runtime) -> None:
+    """Account exports are kept 7 days: each tenant's older ones go."""
+    for tenant in runtime.registry:
+        with unit_of_work(runtime.sessions) as db:
+            count = sweep_expired_exports(db, runtime.store, tenant)
+        if count:
+            log.info("account exports expired", tenant=tenant.slug, count=count)
 
 
 def reconcile_payments(runtime: Runtime) -> None:

@@ -12,8 +12,10 @@ from warren.lifecycle.models import Erasure, Hold, RetentionRun
 from warren.media.models import Upload
 from warren.privacy.consent_models import ConsentRecord
 from warren.queue.models import MessageReceipt, OutboxMessage
+from warren.rights.models import AccountExport, DataSubjectRequest, RequestTransition
 
 __all__ = [
+    "AccountExport",
     "AccountToken",
     "AuthSession",
     "Base",
@@ -21,6 +23,7 @@ __all__ = [
     "CheckoutDraft",
     "ConsentRecord",
     "ContentItem",
+    "DataSubjectRequest",
     "DemoPayment",
     "Erasure",
     "Hold",
@@ -30,6 +33,7 @@ __all__ = [
     "OutboxMessage",
     "PointMovement",
     "RecoveryCode",
+    "RequestTransition",
     "RetentionRun",
     "SecurityEvent",
     "Upload",

@@ -59,6 +59,9 @@ class User(TenantOwned, Base):
     # Marketing and notification emails, off until the user opts in (history in
     # consent_records, category "marketing").
     marketing_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Restriction and objection: the user's data is kept but not used beyond storing and
+    # serving it to them (each change is a consent record, category "content_use").
+    storage_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     # When the inactivity warning went out; a sign-in after it makes the next one due.
     inactivity_warned_at: Mapped[datetime | None]
 

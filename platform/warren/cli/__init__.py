@@ -1,5 +1,5 @@
 """The `warren` command: serve, worker, scheduler, migrate, tenants, points, prime, jobs,
-uploads, retention, holds, accounts; a module per command or group, each importing its heavy parts only when run."""
+uploads, retention, holds, accounts, requests; a module per command or group, each importing its heavy parts only when run."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from warren.cli.migrate import migrate
 from warren.cli.payments import payments
 from warren.cli.points import points
 from warren.cli.prime import prime
+from warren.cli.requests import requests
 from warren.cli.retention import retention
 from warren.cli.scheduler import scheduler
 from warren.cli.serve import serve
@@ -27,5 +28,5 @@ def main() -> None:
 
 for command in (serve, worker, scheduler, migrate, tenants, points, prime, jobs, uploads, payments):
     main.add_command(command)
-for command in (retention, holds, accounts):
+for command in (retention, holds, accounts, requests):
     main.add_command(command)

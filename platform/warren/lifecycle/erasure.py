@@ -68,8 +68,8 @@ def erase_account(
     )
     tenant_store = TenantStore(store, slug)
     # Objects of the account that lost their row (a result stored by a job whose commit
-    # failed) live under the same per-user folders.
-    for prefix in (f"results/{user_id}/", f"uploads/{user_id}/"):
+    # failed) live under the same per-user folders, as do its exports (rows cascade).
+    for prefix in (f"results/{user_id}/", f"uploads/{user_id}/", f"exports/{user_id}/"):
         keys.update(tenant_store.list(prefix))
     db.execute(
         delete(ChatMessage).where(ChatMessage.tenant_id == slug, ChatMessage.user_id == user_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Protocol
 
 # S3's limit on a key, and the usual file-system limit on one path segment.
@@ -40,6 +41,10 @@ class ObjectNotFound(ObjectStoreError):
 class ObjectStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Store ``data`` under ``key``, replacing what was there; readers never see a part."""
+
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        """Store the file ``source`` under ``key`` without reading it whole into memory."""
+        ...
 
     def get(self, key: str) -> bytes:
         """The object's bytes; raises :class:`ObjectNotFound`."""

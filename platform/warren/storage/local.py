@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from warren.storage.atomic import write_atomically
+from warren.storage.atomic import copy_atomically, write_atomically
 from warren.storage.base import CHUNK, ObjectNotFound, validate_key, validate_prefix
 
 _PRIVATE_DIR = 0o700
@@ -28,6 +28,11 @@ class LocalObjectStore:
         path = self._path(key)
         self._make_folders(path.parent)
         write_atomically(path, data)
+
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        path = self._path(key)
+        self._make_folders(path.parent)
+        copy_atomically(path, source)
 
     def get(self, key: str) -> bytes:
         try:

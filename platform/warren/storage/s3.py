@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from minio import Minio
@@ -67,6 +68,13 @@ class S3ObjectStore:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.client.put_object(
             self.bucket, validate_key(key), io.BytesIO(data), len(data), content_type=content_type
+        )
+
+    @_unavailable
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        # A multipart upload read from the file part by part: never whole in memory.
+        self.client.fput_object(
+            self.bucket, validate_key(key), str(source), content_type=content_type
         )
 
     @_unavailable

@@ -7,6 +7,7 @@ a tenant can pass reaches outside its own prefix, and listing strips the prefix 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from warren.storage.base import ObjectNotFound, ObjectStore, validate_key, validate_prefix
 
@@ -25,6 +26,9 @@ class TenantStore:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.store.put(self._key(key), data, content_type)
+
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        self.store.put_file(self._key(key), source, content_type)
 
     def get(self, key: str) -> bytes:
         try:

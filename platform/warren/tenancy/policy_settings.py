@@ -28,6 +28,8 @@ class RightsDeadline(BaseModel):
     gdpr_extension_months: int = 2
     ccpa_days: int = 45
     ccpa_extension_days: int = 45
+    # CCPA: a request is acknowledged within this many business days (Monday to Friday).
+    ccpa_ack_business_days: int = 10
 
 
 class PolicySettings(BaseModel):

@@ -30,7 +30,10 @@ from warren.web.errors import (
     storage_down,
 )
 from warren.web.forms import provide_form
+from warren.web.handlers.account_deletion import AccountDeletionController
+from warren.web.handlers.account_export import AccountExportController
 from warren.web.handlers.account_links import AccountLinkController
+from warren.web.handlers.account_restriction import AccountRestrictionController
 from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
 from warren.web.handlers.chat import ChatController
@@ -55,6 +58,9 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountController,
             AccountLinkController,
             AccountSecurityController,
+            AccountDeletionController,
+            AccountExportController,
+            AccountRestrictionController,
             TwoFactorController,
             PrivacyController,
             GenerationController,

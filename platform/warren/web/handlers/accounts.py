@@ -30,6 +30,7 @@ from warren.db.base import utcnow
 from warren.errors import InvalidInput
 from warren.privacy.consent import analytics_allowed, cookie_value
 from warren.privacy.policy import policy_version
+from warren.rights.export import latest_export
 from warren.web import cookies
 from warren.web.context import ENROL_PATH, RequestContext
 from warren.web.forms import text
@@ -263,6 +264,7 @@ def _account_page(
         analytics_on=analytics_allowed(ctx.tenant, ctx.consent),
         consents=consent_history(ctx.db, ctx.tenant, user)[:10],
         orders=user_orders(ctx.db, ctx.tenant, user.id),
+        export=latest_export(ctx.db, ctx.tenant, user),
         notice=notice,
         errors=errors or {},
     )
