@@ -1,11 +1,12 @@
 """The `warren` command: serve, worker, scheduler, migrate, tenants, points, prime, jobs,
-uploads, retention, holds, accounts; a module per command or group, each importing its heavy parts only when run."""
+uploads, retention, holds, accounts, backup; a module per command or group, each importing its heavy parts only when run."""
 
 from __future__ import annotations
 
 import click
 
 from warren.cli.accounts import accounts
+from warren.cli.backup import backup
 from warren.cli.holds import holds
 from warren.cli.jobs import jobs
 from warren.cli.migrate import migrate
@@ -27,5 +28,5 @@ def main() -> None:
 
 for command in (serve, worker, scheduler, migrate, tenants, points, prime, jobs, uploads, payments):
     main.add_command(command)
-for command in (retention, holds, accounts):
+for command in (retention, holds, accounts, backup):
     main.add_command(command)
