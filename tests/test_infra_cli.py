@@ -26,6 +26,7 @@ COMMANDS = {
     "retention": "history",
     "holds": "place",
     "accounts": "erase",
+    "backup": "restore",
 }
 
 
