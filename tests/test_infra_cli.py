@@ -27,6 +27,7 @@ COMMANDS = {
     "holds": "place",
     "accounts": "erase",
     "requests": "list",
+    "backup": "restore",
 }
 
 

@@ -1,11 +1,13 @@
 """The `warren` command: serve, worker, scheduler, migrate, tenants, points, prime, jobs,
-uploads, retention, holds, accounts, requests; a module per command or group, each importing its heavy parts only when run."""
+uploads, retention, holds, accounts, requests, backup; a module per command or group, each
+importing its heavy parts only when run."""
 
 from __future__ import annotations
 
 import click
 
 from warren.cli.accounts import accounts
+from warren.cli.backup import backup
 from warren.cli.holds import holds
 from warren.cli.jobs import jobs
 from warren.cli.migrate import migrate
@@ -28,5 +30,5 @@ def main() -> None:
 
 for command in (serve, worker, scheduler, migrate, tenants, points, prime, jobs, uploads, payments):
     main.add_command(command)
-for command in (retention, holds, accounts, requests):
+for command in (retention, holds, accounts, requests, backup):
     main.add_command(command)

@@ -67,3 +67,46 @@ def tenants_rehash_ips(tenant: str) -> None:
         runtime.close()
     total = sum(counts.values())
     click.echo(f"{found.name}: {total} raw IP value(s) rewritten to hashes ({counts})")
+
+
+@tenants.command("add")
+@click.argument("slug")
+@click.option("--domain", required=True, help="The brand's domain, e.g. newbrand.com.")
+@click.option("--support-email", required=True, help="Where users write to the brand.")
+@click.option("--name", default=None, help="The brand's display name (default: from SLUG).")
+def tenants_add(slug: str, domain: str, support_email: str, name: str | None) -> None:
+    """Scaffold a brand: its tenants.toml entry and tenants/SLUG/ folder from the
+    template folder tenants/_template/, then check the registry."""
+    from datetime import UTC, datetime
+
+    from warren.tenancy.registry import TenantConfigError, load_registry
+    from warren.tenancy.scaffold import NewBrand, add_brand
+
+    settings = get_settings()
+    brand = NewBrand(slug, domain, support_email, name or slug.replace("-", " ").title())
+    try:
+        made = add_brand(
+            settings.tenants_file, settings.tenants_dir, brand, datetime.now(UTC).date()
+        )
+        registry = load_registry(settings.tenants_file)
+    except TenantConfigError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        click.echo(f"{slug}: not added", err=True)
+        raise SystemExit(1) from None
+    tenant = registry.get(slug)
+    click.echo(f"{settings.tenants_file}: added [{slug}]; {len(registry)} tenants, all valid")
+    for path in made.files:
+        click.echo(f"created {path}")
+    click.echo("Now fill in:")
+    for placeholder in made.to_fill_in:
+        click.echo(f"  {settings.tenants_file} [{slug}]: {placeholder}")
+    click.echo(
+        f"  {settings.tenants_file} [{slug}]: theme colours, ip.mode, analytics, policy, "
+        f"retention and products, as the brand's published privacy policy states them"
+    )
+    click.echo(f"  {made.folder}/static/logo.svg, theme.css and templates/hero.html")
+    click.echo(
+        f"Then read http://{tenant.dev_host}:8000/privacy against the brand's policy, "
+        "and restart web and workers."
+    )

@@ -28,4 +28,9 @@ def worker(processes: int, threads: int) -> None:
         "--threads",
         str(threads),
     ]
-    os.execve(sys.executable, command, child_environment(url))  # noqa: S606 - argv list, no shell on purpose
+    # Dramatiq prefetches two messages per thread by default. A killed worker's unstarted
+    # prefetched messages wait for the queue's dead-consumer detection (a minute or more
+    # with the PostgreSQL queue), while jobs it was running are taken over after their
+    # lease; holding only what its threads run leaves nothing to wait.
+    environment = {**child_environment(url), "dramatiq_queue_prefetch": str(threads)}
+    os.execve(sys.executable, command, environment)  # noqa: S606 - argv list, no shell on purpose
