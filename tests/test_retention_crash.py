@@ -75,15 +75,16 @@ def commits_held(world: World) -> Iterator[None]:
             )
             for pid in waiting:
                 holder.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            wait_until(
-                lambda: (
-                    not holder.execute(
-                        text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
-                        {"pids": list(waiting)},
-                    ).scalar()
-                ),
-                timeout=30,
-            )
+
+            def ended() -> bool:
+                # pg_stat_activity is a snapshot per transaction: look in a fresh one.
+                holder.commit()
+                return not holder.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
+                    {"pids": list(waiting)},
+                ).scalar()
+
+            wait_until(ended, timeout=60)
             holder.execute(text(f"SELECT pg_advisory_unlock({HOLD_COMMIT})"))
             for statement in _RELEASE_SQL:
                 holder.execute(text(statement))
