@@ -9,11 +9,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from warren.accounts.lookup import find_user
+from warren.accounts.models import User
 from warren.library.browse import content_clock_start, removal
 from warren.library.models import ContentItem
+from warren.lifecycle.rules import RULES, Rule
 from warren.runtime import Runtime
 
 from webclient import BrandClient, field, sign_up_and_sign_in
@@ -193,3 +195,35 @@ def test_a_page_reads_one_page_of_rows_whatever_the_library_size(
     page = client.get("/library")
     assert len(shown(page.text)) == min(count, 20)
     assert len(page.content) < 60_000
+
+
+@pytest.mark.parametrize("prime_ended", [False, True])
+def test_the_stated_removal_window_is_the_one_the_sweep_keeps(
+    brand: Callable[..., BrandClient], runtime: Runtime, prime_ended: bool
+) -> None:
+    _, user_id = member(brand, runtime, "songly", f"window{int(prime_ended)}")
+    [item_id] = seed(runtime, "songly", user_id, 1)
+    tenant = runtime.registry.get("songly")
+    prime_until = datetime(2026, 11, 20, tzinfo=UTC) if prime_ended else None
+    with runtime.sessions() as db:
+        db.execute(update(User).where(User.id == user_id).values(prime_until=prime_until))
+        db.commit()
+        item = db.get(ContentItem, item_id)
+        assert item is not None
+        window = removal(tenant, item, prime_until, datetime(2026, 11, 25, tzinfo=UTC))
+        assert window.earliest is not None
+        assert window.latest is not None
+        [content] = [t for t in RULES[Rule.CONTENT] if t.table is ContentItem]
+
+        def swept(day: datetime, deadline: bool = False) -> bool:
+            query = content.overdue(tenant, day) if deadline else content.due(tenant, day)
+            return item_id in set(db.scalars(query.with_only_columns(ContentItem.id)))
+
+        start = content_clock_start(item.created_at, prime_until)
+        first = start + timedelta(days=tenant.retention.content_deletable_after_days)
+        last = start + timedelta(days=tenant.retention.content_deleted_by_days)
+        assert (first.date(), last.date()) == (window.earliest, window.latest)
+        assert not swept(first - timedelta(seconds=1))
+        assert swept(first)
+        assert not swept(last - timedelta(seconds=1), deadline=True)
+        assert swept(last, deadline=True)

@@ -8,9 +8,10 @@ from typing import Any
 from litestar import Request
 from litestar.response import Redirect, Response
 
-from warren.privacy.consent import analytics_allowed, parse_cookie
+from warren.privacy.consent import ConsentState, analytics_allowed, parse_cookie
 from warren.privacy.policy import policy_version
-from warren.web.context import RequestContext
+from warren.tenancy.tenant import Tenant
+from warren.web.context import RequestContext, Viewer
 from warren.web.cookies import CONSENT
 from warren.web.csrf import FIELD
 from warren.web.edge import edge_context_or_none
@@ -20,24 +21,32 @@ from warren.web.templating import Templates
 HTML = "text/html"
 
 
-def page_context(ctx: RequestContext) -> dict[str, Any]:
+def _page_vars(
+    tenant: Tenant,
+    viewer: Viewer | None,
+    consent: ConsentState,
+    csrf_token: str,
+    nonce: str,
+    path: str,
+) -> dict[str, Any]:
     """What every template may use."""
     return {
-        "user": ctx.viewer,
-        "consent": ctx.consent,
-        "analytics_allowed": analytics_allowed(ctx.tenant, ctx.consent),
-        "csrf_token": ctx.csrf_token,
+        "user": viewer,
+        "consent": consent,
+        "analytics_allowed": analytics_allowed(tenant, consent),
+        "csrf_token": csrf_token,
         "csrf_field": FIELD,
-        "csp_nonce": ctx.nonce,
-        "path": ctx.path,
-        "policy_version": policy_version(ctx.tenant),
+        "csp_nonce": nonce,
+        "path": path,
+        "policy_version": policy_version(tenant),
     }
 
 
 def render(
     ctx: RequestContext, template: str, status_code: int = 200, **context: Any
 ) -> Response[str]:
-    html = ctx.templates.render(ctx.tenant, template, {**page_context(ctx), **context})
+    page = _page_vars(ctx.tenant, ctx.viewer, ctx.consent, ctx.csrf_token, ctx.nonce, ctx.path)
+    html = ctx.templates.render(ctx.tenant, template, {**page, **context})
     return Response(
         html,
         status_code=status_code,
@@ -57,21 +66,8 @@ def render_without_context(
         return None
     consent = parse_cookie(request.cookies.get(CONSENT), request.headers.get("sec-gpc") == "1")
     templates: Templates = request.app.state.templates
-    html = templates.render(
-        edge.tenant,
-        template,
-        {
-            "user": None,
-            "consent": consent,
-            "analytics_allowed": analytics_allowed(edge.tenant, consent),
-            "csrf_token": "",
-            "csrf_field": FIELD,
-            "csp_nonce": edge.nonce,
-            "path": request.url.path,
-            "policy_version": policy_version(edge.tenant),
-            **context,
-        },
-    )
+    page = _page_vars(edge.tenant, None, consent, "", edge.nonce, request.url.path)
+    html = templates.render(edge.tenant, template, {**page, **context})
     return Response(
         html, status_code=status_code, media_type=HTML, headers={"Cache-Control": "no-store"}
     )
