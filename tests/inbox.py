@@ -24,6 +24,16 @@ def mail_to(settings: Settings, address: str) -> list[EmailMessage]:
     return [message for message in found if message["To"] == address]
 
 
+def mail_from(settings: Settings, address: str, domain: str) -> EmailMessage:
+    """The one message to ``address`` sent from the brand at ``domain``.
+
+    Workers send on several threads, so two brands' messages arrive in either order.
+    """
+    found = [m for m in mail_to(settings, address) if m["From"].addresses[0].domain == domain]
+    assert len(found) == 1, [m["From"] for m in mail_to(settings, address)]
+    return found[0]
+
+
 def text_of(message: EmailMessage) -> str:
     body = message.get_body(("plain",))
     assert isinstance(body, EmailMessage)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from inbox import link_in, mail_to
+from inbox import link_in, mail_from, mail_to
 from sqlalchemy import select, update
 
 from warren.accounts.models import AccountToken, User
@@ -50,7 +50,8 @@ def test_the_welcome_link_confirms_the_address_and_signs_in_once(
     sign_up(viz, address, "verifier")
     sign_up(songly, address, "verifier")
     drain()
-    viz_mail, songly_mail = mail_to(settings, address)
+    viz_mail = mail_from(settings, address, "vizardio.com")
+    songly_mail = mail_from(settings, address, "songly.gift")
     viz_link = link_in(viz_mail, "/verify-email")
     songly_link = link_in(songly_mail, "/verify-email")
 
