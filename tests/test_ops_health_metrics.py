@@ -17,6 +17,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -215,7 +216,9 @@ def test_metrics_add_up_every_process_in_multiprocess_mode(
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)}
     for _ in range(2):
         subprocess.run([sys.executable, "-c", record], cwd=ROOT, env=env, check=True)
-    body = exposition(runtime.engine, runtime.broker, "default", directory).decode()
+    body = exposition(
+        runtime.engine, runtime.broker, "default", directory, tuple(runtime.registry), timedelta(0)
+    ).decode()
     labels = {"tenant": "homiwork", "category": "image", "outcome": "failed"}
     assert sample(body, "warren_jobs_finished_total", **labels) == 2
     assert sample(body, "warren_job_duration_seconds_sum", **labels) == 5.0

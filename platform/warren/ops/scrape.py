@@ -1,16 +1,18 @@
 """What ``/metrics`` answers: this host's process metrics plus counts read from the
 database and the broker at scrape time.
 
-Database counts are *sources*: a function from a connection to metric families,
-registered by name in :data:`SOURCES`. Jobs by tenant and state is one; the payments,
-retention and rights-request features register theirs under the names reserved below
-when their tables exist. A source that fails is reported as
+Database counts are *sources*: a function from a :class:`Scrape` (a read-only session,
+the tenants, the moment) to metric families, registered by name in :data:`SOURCES`: jobs
+by state, orders by state, data-subject requests open and overdue, and rows kept past
+the retention deadline their policy states. A source that fails is reported as
 ``warren_scrape_source_up{source=...} 0`` and the rest of the scrape still answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from dramatiq import Broker
@@ -18,21 +20,43 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.core import REGISTRY, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
+from warren.billing.models import Order
+from warren.db.base import utcnow
 from warren.generation.models import Job
+from warren.lifecycle.plan import overdue
 from warren.logs import get_logger
 from warren.queue.broker import queue_depth
+from warren.rights.models import DataSubjectRequest
+from warren.rights.requests import OPEN
+from warren.tenancy.tenant import Tenant
 
-Source = Callable[[Connection], Iterable[Metric]]
 log = get_logger("warren.metrics")
 
+# A request due within this many days counts as "due soon": time to act, not yet late.
+DUE_SOON = timedelta(days=7)
 
-def jobs_by_state(conn: Connection) -> Iterator[Metric]:
+
+@dataclass(frozen=True)
+class Scrape:
+    db: Session
+    tenants: Sequence[Tenant]
+    now: datetime
+    # How long past its must-be-gone-by moment a row may stay before it counts as
+    # overdue (the sweep runs periodically, not continuously).
+    retention_grace: timedelta
+
+
+Source = Callable[[Scrape], Iterable[Metric]]
+
+
+def jobs_by_state(scrape: Scrape) -> Iterator[Metric]:
     family = GaugeMetricFamily(
         "warren_jobs", "Generation jobs by tenant and state.", labels=["tenant", "state"]
     )
-    rows = conn.execute(
+    rows = scrape.db.execute(
         select(Job.tenant_id, Job.status, func.count()).group_by(Job.tenant_id, Job.status)
     )
     for tenant, state, count in rows:
@@ -40,17 +64,96 @@ def jobs_by_state(conn: Connection) -> Iterator[Metric]:
     yield family
 
 
-# Reserved names, each for the feature that owns its table: "payments" (payments by
-# state), "retention" (due and overdue deletions per rule), "rights" (data-subject
-# requests due and overdue). A feature adds its own: SOURCES["payments"] = payments_by_state.
-SOURCES: dict[str, Source] = {"jobs": jobs_by_state}
+def orders_by_state(scrape: Scrape) -> Iterator[Metric]:
+    family = GaugeMetricFamily(
+        "warren_orders", "Orders by tenant and state.", labels=["tenant", "state"]
+    )
+    rows = scrape.db.execute(
+        select(Order.tenant_id, Order.state, func.count()).group_by(Order.tenant_id, Order.state)
+    )
+    for tenant, state, count in rows:
+        family.add_metric([tenant, str(state)], count)
+    yield family
+
+
+def rights_requests(scrape: Scrape) -> Iterator[Metric]:
+    """Open data-subject requests, and those overdue or due soon: what an alert watches
+    so that no deadline the policy states passes unnoticed."""
+    open_ = GaugeMetricFamily(
+        "warren_rights_requests_open",
+        "Open data-subject requests by tenant and state.",
+        labels=["tenant", "state"],
+    )
+    late = GaugeMetricFamily(
+        "warren_rights_requests_overdue",
+        "Open data-subject requests past their due date, by tenant.",
+        labels=["tenant"],
+    )
+    soon = GaugeMetricFamily(
+        "warren_rights_requests_due_soon",
+        f"Open data-subject requests due within {DUE_SOON.days} days, by tenant.",
+        labels=["tenant"],
+    )
+    counts: dict[str, tuple[int, int]] = {tenant.slug: (0, 0) for tenant in scrape.tenants}
+    rows = scrape.db.execute(
+        select(
+            DataSubjectRequest.tenant_id,
+            DataSubjectRequest.state,
+            func.count(),
+            func.count().filter(DataSubjectRequest.due_at < scrape.now),
+            func.count().filter(
+                DataSubjectRequest.due_at >= scrape.now,
+                DataSubjectRequest.due_at < scrape.now + DUE_SOON,
+            ),
+        )
+        .where(DataSubjectRequest.state.in_([state.value for state in OPEN]))
+        .group_by(DataSubjectRequest.tenant_id, DataSubjectRequest.state)
+    )
+    for tenant, state, count, overdue_count, soon_count in rows:
+        open_.add_metric([tenant, state], count)
+        was_late, was_soon = counts.get(tenant, (0, 0))
+        counts[tenant] = (was_late + overdue_count, was_soon + soon_count)
+    for tenant, (overdue_count, soon_count) in counts.items():
+        late.add_metric([tenant], overdue_count)
+        soon.add_metric([tenant], soon_count)
+    yield from (open_, late, soon)
+
+
+def retention_overdue(scrape: Scrape) -> Iterator[Metric]:
+    """What ``warren retention check`` reports, as a gauge per tenant and rule: rows
+    still stored past the moment the tenant's policy says they are gone."""
+    family = GaugeMetricFamily(
+        "warren_retention_overdue_rows",
+        "Rows kept past their policy's deletion deadline (plus the grace), by rule.",
+        labels=["tenant", "rule", "target"],
+    )
+    for due in overdue(scrape.db, scrape.tenants, scrape.now, scrape.retention_grace):
+        family.add_metric([due.tenant, due.rule.value, due.target], due.count)
+    yield family
+
+
+SOURCES: dict[str, Source] = {
+    "jobs": jobs_by_state,
+    "payments": orders_by_state,
+    "rights": rights_requests,
+    "retention": retention_overdue,
+}
 
 
 class ScrapeTimeCollector(Collector):
-    def __init__(self, engine: Engine, broker: Broker, queue: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        broker: Broker,
+        queue: str,
+        tenants: Sequence[Tenant],
+        retention_grace: timedelta,
+    ) -> None:
         self.engine = engine
         self.broker = broker
         self.queue = queue
+        self.tenants = tenants
+        self.retention_grace = retention_grace
 
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily(
@@ -60,8 +163,10 @@ class ScrapeTimeCollector(Collector):
         )
         for name, source in SOURCES.items():
             try:
-                with self.engine.connect() as conn:
-                    families = list(source(conn))
+                with Session(self.engine) as db:
+                    families = list(
+                        source(Scrape(db, self.tenants, utcnow(), self.retention_grace))
+                    )
             except Exception:
                 log.exception("metrics source failed", source=name)
                 up.add_metric([name], 0)
@@ -83,13 +188,20 @@ class ScrapeTimeCollector(Collector):
         yield up
 
 
-def exposition(engine: Engine, broker: Broker, queue: str, multiprocess_dir: Path | None) -> bytes:
+def exposition(
+    engine: Engine,
+    broker: Broker,
+    queue: str,
+    multiprocess_dir: Path | None,
+    tenants: Sequence[Tenant],
+    retention_grace: timedelta,
+) -> bytes:
     registry = CollectorRegistry()
     if multiprocess_dir is not None:
         prometheus_multiprocess.MultiProcessCollector(registry, path=str(multiprocess_dir))  # type: ignore[no-untyped-call]
     else:
         registry = _with_process_metrics(registry)
-    registry.register(ScrapeTimeCollector(engine, broker, queue))
+    registry.register(ScrapeTimeCollector(engine, broker, queue, tenants, retention_grace))
     return generate_latest(registry)
 
 

@@ -28,6 +28,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
@@ -284,6 +285,8 @@ class Edge:
                 self.runtime.broker,
                 queue_name(settings.queue_prefix),
                 settings.prometheus_multiproc_dir,
+                tuple(self.runtime.registry),
+                timedelta(hours=settings.retention_check_grace_hours),
             )
         )
         await _plain(send, 200, body, _OPS_HEADERS, _PROMETHEUS_TYPE)
