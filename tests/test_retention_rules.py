@@ -16,7 +16,7 @@ import pytest
 from dramatiq.brokers.stub import StubBroker
 from moto.server import ThreadedMotoServer
 from retention_world import World, days_ago, subprocess_env, write_tenants
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from warren.accounts.models import SecurityEvent, User
 from warren.billing.models import PointMovement
@@ -394,3 +394,42 @@ def test_a_child_account_is_erased_at_once_unless_held(world: World) -> None:
             ("homiwork", "child")
         ]
         assert db.scalar(select(PointMovement.user_id).where(PointMovement.id == ledger)) is None
+
+
+def test_a_held_item_keeps_the_uploads_it_was_made_from(world: World) -> None:
+    # songly keeps uploads 3 days and trash 2: everything below is due but the hold's.
+    owner = world.user("songly", "evidence-owner")
+    source = world.upload(owner, created=days_ago(10))
+    trashed_source = world.upload(owner, created=days_ago(1), deleted=days_ago(5))
+    unrelated = world.upload(owner, created=days_ago(10))
+    item = world.item(owner, created=days_ago(1))
+    with world.runtime.sessions() as db:
+        db.execute(
+            update(ContentItem)
+            .where(ContentItem.id == item.id)
+            .values(source_upload_ids=[source.id, trashed_source.id])
+        )
+        hold = Hold(
+            tenant_id="songly",
+            subject_kind="content_item",
+            subject_id=item.id,
+            placed_by="legal",
+            reason="inquiry",
+        )
+        db.add(hold)
+        db.commit()
+        hold_id = hold.id
+
+    assert world.warren("retention", "sweep", "--rule", "uploads").returncode == 0
+    assert world.warren("retention", "sweep", "--rule", "trash").returncode == 0
+    assert _kept(world, Upload, source), world.explain()
+    assert _kept(world, Upload, trashed_source), world.explain()
+    assert _gone(world, Upload, unrelated)
+
+    # Lifted, the clocks that ran meanwhile apply at the next sweep.
+    lifted = world.warren("holds", "lift", "songly", str(hold_id), "--by", "legal")
+    assert lifted.returncode == 0, world.explain()
+    assert world.warren("retention", "sweep", "--rule", "uploads").returncode == 0
+    assert world.warren("retention", "sweep", "--rule", "trash").returncode == 0
+    assert _gone(world, Upload, source)
+    assert _gone(world, Upload, trashed_source)

@@ -2,7 +2,9 @@
 
 A hold has no foreign key to what it holds: it must outlive nothing, and it names an
 account, a content item or an upload of one tenant. While it is active (not lifted) no
-rule deletes the subject; an account hold protects the account and all of its data.
+rule deletes the subject; an account hold protects the account and all of its data, and
+a content item's hold protects the uploads it was made from (evidence of what was
+generated includes what it was generated from).
 Lifting it lets the clocks resume: the rules compare timestamps, so a held item that
 became due meanwhile goes in the next sweep.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, any_, exists, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
@@ -42,6 +44,18 @@ def held(
         Hold.lifted_at.is_(None),
         Hold.subject_kind == kind.value,
         Hold.subject_id == subject_id,
+    )
+
+
+def source_of_held_item(slug: str, upload_id: SQLCoreOperations[uuid.UUID]) -> ColumnElement[bool]:
+    """True where an active hold names a content item made from ``upload_id``."""
+    return exists().where(
+        Hold.tenant_id == slug,
+        Hold.lifted_at.is_(None),
+        Hold.subject_kind == HoldSubject.CONTENT_ITEM.value,
+        ContentItem.tenant_id == slug,
+        ContentItem.id == Hold.subject_id,
+        upload_id == any_(ContentItem.source_upload_ids),
     )
 
 

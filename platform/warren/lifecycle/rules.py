@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 from warren.accounts.models import SecurityEvent, User
 from warren.chat.models import ChatMessage
 from warren.library.models import ContentItem
-from warren.lifecycle.holds import held
+from warren.lifecycle.holds import held, source_of_held_item
 from warren.lifecycle.models import HoldSubject
 from warren.media.models import Upload
 from warren.privacy.consent_models import ConsentRecord
@@ -96,6 +96,7 @@ def _uploads(tenant: Tenant, moment: datetime, period: Period) -> Select[Any]:
         or_(_past(Upload.created_at, moment, period), Upload.expires_at <= moment),
         ~held(tenant.slug, HoldSubject.UPLOAD, Upload.id),
         ~held(tenant.slug, HoldSubject.ACCOUNT, Upload.user_id),
+        ~source_of_held_item(tenant.slug, Upload.id),
     )
 
 
@@ -106,6 +107,7 @@ def _trashed_uploads(tenant: Tenant, moment: datetime, period: Period) -> Select
         _past(Upload.deleted_at, moment, period),
         ~held(tenant.slug, HoldSubject.UPLOAD, Upload.id),
         ~held(tenant.slug, HoldSubject.ACCOUNT, Upload.user_id),
+        ~source_of_held_item(tenant.slug, Upload.id),
     )
 
 
