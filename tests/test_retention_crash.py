@@ -20,6 +20,7 @@ from test_retention_rules import make_world
 from warren.accounts.models import User
 from warren.library.models import ContentItem
 from warren.lifecycle.models import RetentionRun
+from warren.lifecycle.rules import Rule
 from warren.settings import Settings
 
 from infra import wait_until
@@ -214,4 +215,4 @@ def test_the_scheduler_runs_every_rule(local_world: World, tmp_path: Path) -> No
         rules = set(
             db.scalars(select(RetentionRun.rule).where(RetentionRun.finished_at.is_not(None)))
         )
-    assert rules == {"uploads", "trash", "content", "chats", "logs", "inactive_accounts"}
+    assert rules == {rule.value for rule in Rule}

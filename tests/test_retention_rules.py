@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,10 +21,12 @@ from retention_world import World, days_ago, subprocess_env, write_tenants
 from sqlalchemy import select, text, update
 
 from warren.accounts.models import SecurityEvent, User
-from warren.billing.models import PointMovement
+from warren.billing.models import DemoPayment, Order, PointMovement
 from warren.chat.models import ChatMessage
+from warren.cli.retention import RULE_NAMES
 from warren.library.models import ContentItem
 from warren.lifecycle.models import Erasure, Hold, RetentionRun
+from warren.lifecycle.rules import Rule
 from warren.media.models import Upload
 from warren.privacy.consent_models import ConsentRecord
 from warren.runtime import build_runtime
@@ -67,7 +71,7 @@ def make_world(
         conn.execute(
             text(
                 "TRUNCATE users, auth_sessions, security_events, consent_records, holds, "
-                "retention_runs, erasures, point_movements RESTART IDENTITY CASCADE"
+                "retention_runs, erasures, point_movements, orders, demo_payments RESTART IDENTITY CASCADE"
             )
         )
     runtime.engine.dispose()
@@ -433,3 +437,80 @@ def test_a_held_item_keeps_the_uploads_it_was_made_from(world: World) -> None:
     assert world.warren("retention", "sweep", "--rule", "trash").returncode == 0
     assert _gone(world, Upload, source)
     assert _gone(world, Upload, trashed_source)
+
+
+def test_orders_go_after_the_transaction_period_counted_from_their_last_event(
+    world: World,
+) -> None:
+    years = world.runtime.registry.get("vizardio").retention.transaction_years
+    buyer = world.user("vizardio", "old-buyer")
+    kept_buyer = world.user("vizardio", "held-buyer")
+    past, within = days_ago(366 * years + 5), days_ago(365 * years - 5)
+
+    def order(user: User | None, *, created: datetime, refunded: datetime | None = None) -> Order:
+        with world.runtime.sessions() as db:
+            row = Order(
+                tenant_id="vizardio",
+                user_id=user.id if user else None,
+                item_key="pack",
+                item_kind="points",
+                points=100,
+                amount=Decimal("4.99"),
+                currency="USD",
+                gateway="demo",
+                state="refunded" if refunded else "paid",
+                created_at=created,
+                paid_at=created,
+                refunded_at=refunded,
+            )
+            db.add(row)
+            db.flush()
+            db.add(
+                DemoPayment(
+                    id=f"demo_{row.id.hex}",
+                    tenant_id="vizardio",
+                    order_id=row.id,
+                    amount=row.amount,
+                    currency="USD",
+                    success_url="https://vizardio.com/ok",
+                    cancel_url="https://vizardio.com/no",
+                    status="succeeded",
+                    created_at=created,
+                )
+            )
+            db.commit()
+            db.expunge(row)
+        return row
+
+    old = order(buyer, created=past)
+    of_erased = order(None, created=past)
+    recent = order(buyer, created=within)
+    refunded_lately = order(buyer, created=past, refunded=within)
+    held_old = order(kept_buyer, created=past)
+    ledger = world.points(buyer, 100)
+    with world.runtime.sessions() as db:
+        db.add(
+            Hold(
+                tenant_id="vizardio",
+                subject_kind="account",
+                subject_id=kept_buyer.id,
+                placed_by="legal",
+                reason="audit",
+            )
+        )
+        db.commit()
+
+    done = world.warren("retention", "sweep", "vizardio", "--rule", "transactions")
+    assert done.returncode == 0, world.explain()
+    assert not world.exists(Order, old.id)
+    assert not world.exists(Order, of_erased.id)
+    for kept in (recent, refunded_lately, held_old):
+        assert world.exists(Order, kept.id)
+    with world.runtime.sessions() as db:
+        payments = set(db.scalars(select(DemoPayment.order_id)))
+        assert db.scalar(select(PointMovement.amount).where(PointMovement.id == ledger)) == 100
+    assert payments == {recent.id, refunded_lately.id, held_old.id}
+
+
+def test_the_cli_offers_every_rule() -> None:
+    assert set(RULE_NAMES) == {rule.value for rule in Rule}

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from warren.runtime import Runtime
     from warren.tenancy.tenant import Tenant
 
-RULE_NAMES = ("uploads", "trash", "content", "chats", "logs", "inactive_accounts")
+RULE_NAMES = (
+    "uploads", "trash", "content", "chats", "logs", "inactive_accounts", "transactions",
+)  # fmt: skip
 
 
 def _tenants(runtime: Runtime, slug: str | None) -> list[Tenant]:

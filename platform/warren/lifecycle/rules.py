@@ -21,6 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from warren.accounts.models import SecurityEvent, User
+from warren.billing.models import DemoPayment, Order
 from warren.chat.models import ChatMessage
 from warren.library.models import ContentItem
 from warren.lifecycle.holds import held, source_of_held_item
@@ -37,6 +38,7 @@ class Rule(StrEnum):
     CHATS = "chats"
     LOGS = "logs"
     INACTIVE_ACCOUNTS = "inactive_accounts"
+    TRANSACTIONS = "transactions"
 
 
 class Action(StrEnum):
@@ -215,12 +217,35 @@ def _inactive_accounts(tenant: Tenant, moment: datetime, period: Period) -> Sele
     )
 
 
+def _orders(tenant: Tenant, moment: datetime, period: Period) -> Select[Any]:
+    # The period runs from the order's last event: a refund restarts the accounting clock.
+    clock = func.greatest(Order.created_at, Order.paid_at, Order.refunded_at)
+    return select(Order.id, clock.label("clock")).where(
+        Order.tenant_id == tenant.slug,
+        _past(clock, moment, period),
+        or_(Order.user_id.is_(None), ~held(tenant.slug, HoldSubject.ACCOUNT, Order.user_id)),
+    )
+
+
+def _demo_payments(tenant: Tenant, moment: datetime, period: Period) -> Select[Any]:
+    # The demo gateway's own records, kept no longer than the orders they paid.
+    return select(DemoPayment.id, DemoPayment.created_at.label("clock")).where(
+        DemoPayment.tenant_id == tenant.slug,
+        _past(DemoPayment.created_at, moment, period),
+        ~select(Order.id).where(Order.id == DemoPayment.order_id).exists(),
+    )
+
+
 def _days(name: str) -> Callable[[RetentionSettings], Period]:
     return lambda r: Period(days=getattr(r, name))
 
 
 def _logs(r: RetentionSettings) -> Period:
     return Period(months=r.log_months)
+
+
+def _transactions(r: RetentionSettings) -> Period:
+    return Period(months=12 * r.transaction_years)
 
 
 def _at_once(r: RetentionSettings) -> Period:
@@ -266,6 +291,13 @@ RULES: dict[Rule, tuple[Target, ...]] = {
         Target(
             "accounts", User, Action.ERASE, _inactive_accounts, _days("inactive_account_days"),
             _days("inactive_account_days"),
+        ),
+    ),
+    Rule.TRANSACTIONS: (
+        Target("orders", Order, Action.DELETE, _orders, _transactions, _transactions),
+        Target(
+            "demo_payments", DemoPayment, Action.DELETE, _demo_payments, _transactions,
+            _transactions,
         ),
     ),
 }  # fmt: skip
