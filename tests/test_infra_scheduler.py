@@ -18,7 +18,10 @@ from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select, text, update
 
 from warren.accounts.signup import SignUpForm, sign_up
-from warren.billing.ledger import grant
+from warren.billing.gateways.demo import DemoGateway
+from warren.billing.ledger import balance, grant
+from warren.billing.models import Order, OrderState, PointMovement
+from warren.billing.orders import begin_checkout
 from warren.db.base import utcnow
 from warren.generation.models import Job
 from warren.generation.submit import RUN_JOB_ACTOR, submit_generation
@@ -60,6 +63,7 @@ def scheduler(
         "WARREN_STORAGE_URL": str(shared_store_runtime.settings.storage_url),
         "WARREN_SCHEDULER_RECOVER_SECONDS": "0.5",
         "WARREN_SCHEDULER_PURGE_UPLOADS_SECONDS": "0.5",
+        "WARREN_SCHEDULER_RECONCILE_PAYMENTS_SECONDS": "0.5",
     }
     # The PostgreSQL queue in this run's own database: nothing shared with other runs.
     for name in ("WARREN_BROKER_URL", "WARREN_QUEUE_PREFIX"):
@@ -152,3 +156,54 @@ def test_scheduler_purges_expired_uploads_and_requeues_stale_jobs(
     with runtime.sessions() as db:
         assert db.get(Upload, fresh.id) is not None
     assert store.exists(fresh.storage_key)
+
+
+def test_scheduler_settles_a_paid_order_whose_notification_was_lost(
+    shared_store_runtime: Runtime,
+    scheduler: subprocess.Popen[bytes],
+    tmp_path: Path,
+    clean_db: None,
+) -> None:
+    runtime = shared_store_runtime
+    vizardio = runtime.registry.get("vizardio")
+    version = policy_version(vizardio)
+    name = f"buyer{uuid.uuid4().hex[:6]}"
+    gateway = runtime.gateways.get(vizardio, "demo")
+    assert isinstance(gateway, DemoGateway)
+    with runtime.sessions() as db:
+        user = sign_up(
+            db,
+            vizardio,
+            SignUpForm(f"{name}@example.com", name, "correct horse battery", True, version),
+            version,
+            "198.51.100.7",
+        ).user
+        assert user is not None
+        started = begin_checkout(db, vizardio, gateway, user, "points-100", "https://vizardio.com")
+        db.commit()
+        order_id, user_id = started.order.id, user.id
+    payment_id = started.redirect_url.rsplit("/", 1)[1]
+    # Paid at the gateway; the notification never arrives.
+    assert gateway.complete(payment_id, "pay")
+    minutes = runtime.settings.payments_reconcile_after_minutes
+    with runtime.sessions() as db:
+        db.execute(
+            update(Order)
+            .where(Order.id == order_id)
+            .values(created_at=utcnow() - timedelta(minutes=minutes + 1))
+        )
+        db.commit()
+    log = tmp_path / "scheduler.log"
+
+    def settled() -> bool:
+        with runtime.sessions() as db:
+            return db.scalar(select(Order.state).where(Order.id == order_id)) == OrderState.PAID
+
+    wait_until(settled, 60, lambda: log.read_text(errors="replace"))
+    with runtime.sessions() as db:
+        assert balance(db, vizardio, user_id) == 100
+        credits = db.scalars(
+            select(PointMovement.amount).where(PointMovement.order_id == order_id)
+        ).all()
+    # Settled once, though the scheduler keeps asking every half second.
+    assert credits == [100]
