@@ -6,6 +6,7 @@ and refunds."""
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import tomllib
 from collections.abc import Iterator
@@ -218,3 +219,45 @@ def test_a_gateway_without_its_keys_refuses_to_start(tmp_path: Path, runtime: Ru
     typo = {**gateway_variables("x", "y"), "WARREN_PAYMENT_STRIPE_SECRET_KEY__VIZARDOI": "sk"}
     with pytest.raises(PaymentConfigError, match="VIZARDOI"):
         load_gateways(registry, typo, lambda slug: b"k" * 32, runtime.sessions)
+
+
+def test_yookassa_notifications_from_outside_its_networks_are_refused(site: Site) -> None:
+    client, _ = signed_up(site, "songly", "netbuyer")
+    order_id, _ = start_purchase(client, "points-100")
+    payment_id = next(iter(site.yookassa.payments))
+    site.yookassa.pay(payment_id)
+    listed = site.runtime.settings.model_copy(
+        update={"payments_yookassa_networks": (ipaddress.ip_network("185.71.76.0/27"),)}
+    )
+    notice = json.dumps(
+        {"type": "notification", "event": "payment.succeeded", "object": {"id": payment_id}}
+    ).encode()
+    with serving(dataclasses.replace(site.runtime, settings=listed)) as url:
+        hook = f"{url}/payments/webhook/yookassa"
+
+        def from_(address: str) -> httpx.Response:
+            # The test talks over loopback, a trusted proxy: the forwarded address counts.
+            return httpx.post(
+                hook,
+                content=notice,
+                headers={
+                    "Host": "songly.localhost",
+                    "content-type": "application/json",
+                    "X-Forwarded-For": address,
+                },
+            )
+
+        refused = from_("198.51.100.23")
+        assert refused.status_code == 403
+        assert "only from its networks" in refused.text
+        assert order(site.runtime, order_id).state == "pending"
+        accepted = from_("185.71.76.9")
+        assert accepted.status_code == 200, accepted.text
+        # Other gateways' notifications are not held to YooKassa's list.
+        stripe_hook = httpx.post(
+            f"{url}/payments/webhook/stripe",
+            content=b"{}",
+            headers={"Host": "vizardio.localhost", "X-Forwarded-For": "198.51.100.23"},
+        )
+        assert stripe_hook.status_code == 400, stripe_hook.text
+    assert order(site.runtime, order_id).state == "paid"

@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     payments_demo_webhook_base: str | None = None
     # A pending order older than this is asked about at the gateway by reconciliation.
     payments_reconcile_after_minutes: int = Field(default=15, gt=0)
+    # The networks YooKassa sends its notifications from (it publishes them); a
+    # notification from elsewhere is refused at the edge. Empty: any source — a
+    # notification is only a hint, believed after the payment is fetched from the API.
+    payments_yookassa_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
 
     # Peers whose X-Forwarded-For is believed. Loopback by default, like uvicorn.
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = (
@@ -203,7 +207,7 @@ class Settings(BaseSettings):
             file_secret_settings,
         )
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "payments_yookassa_networks", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):

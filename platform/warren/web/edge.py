@@ -214,6 +214,13 @@ class Edge:
                     b"This request could not be read: its address or headers are malformed.\n",
                 )
                 return
+            if not _notification_source_allowed(scope.get("path", ""), address, settings):
+                await _plain(
+                    send_wrapper,
+                    403,
+                    b"Notifications for this gateway are accepted only from its networks.\n",
+                )
+                return
             scope = dict(scope)
             scope["headers"] = [(k, v) for k, v in headers if k not in _FORWARDING]
             scope["client"] = (
@@ -292,12 +299,25 @@ class Edge:
         await _plain(send, 200, body, _OPS_HEADERS, _PROMETHEUS_TYPE)
 
 
+def _notification_source_allowed(
+    path: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address | None, settings: Settings
+) -> bool:
+    """A gateway notification from outside the networks ops listed for that gateway is
+    refused here, at the one place that sees the sender's address."""
+    if path != YOOKASSA_WEBHOOK or not settings.payments_yookassa_networks:
+        return True
+    return address is not None and any(
+        address in network for network in settings.payments_yookassa_networks
+    )
+
+
 _OpsHandler = Callable[[Edge, list[tuple[bytes, bytes]], Send], Awaitable[None]]
 _OPS_PATHS: dict[str, _OpsHandler] = {
     "/healthz": Edge.healthz,
     "/readyz": Edge.readyz,
     "/metrics": Edge.metrics,
 }
+YOOKASSA_WEBHOOK = "/payments/webhook/yookassa"
 _OPS_HEADERS = security_headers(content_security_policy("", ()), False)
 
 
