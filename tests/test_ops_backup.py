@@ -16,11 +16,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from moto.server import ThreadedMotoServer
 from test_generation_http import order, signed_up, upload, uploaded_id
 
 from warren.db.engine import libpq_url
 from warren.runtime import Runtime, build_runtime
 from warren.settings import Settings
+from warren.storage.factory import open_object_store
+from warren.storage.s3 import S3ObjectStore
 
 from conftest import ROOT, TEST_SECRET, _with_database, serving
 from samples import photo
@@ -163,3 +166,60 @@ def test_a_damaged_backup_is_refused_naming_the_file(
     assert "config/tenants.toml: checksum mismatch" in refused.stderr
     assert table_count(empty_database) == 0
     assert not list((tmp_path / "restored").glob("objects/**/*.*"))
+
+
+def test_a_backup_of_s3_storage_restores_into_an_empty_bucket(
+    database_url: str, data_dir: Path, empty_database: str, tmp_path: Path
+) -> None:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+
+        def bucket(name: str) -> str:
+            return f"s3://key:secret@{host}:{port}/{name}?secure=false"
+
+        source_store = open_object_store(bucket("warren-live"), data_dir)
+        assert isinstance(source_store, S3ObjectStore)
+        source_store.ensure_bucket()
+        large = os.urandom(3 * 1024 * 1024 + 17)
+        objects = {
+            "vizardio/results/u1/a.jpg": photo(),
+            "songly/uploads/u2/b.mp3": large,
+            "songly/results/u2/empty.txt": b"",
+        }
+        for key, data in objects.items():
+            source_store.put(key, data, "application/octet-stream")
+
+        source = {
+            "DATABASE_URL": database_url,
+            "WARREN_DATA_DIR": str(data_dir),
+            "WARREN_STORAGE_URL": bucket("warren-live"),
+        }
+        folder = tmp_path / "backup"
+        made = warren(source, "backup", "create", "--to", str(folder))
+        assert made.returncode == 0, made.stderr
+        for key, data in objects.items():
+            assert (folder / "objects" / key).read_bytes() == data
+
+        # A bucket that already holds objects is not a place to restore into.
+        occupied = {**source, "DATABASE_URL": empty_database}
+        refused = warren(occupied, "backup", "restore", str(folder))
+        assert refused.returncode == 1
+        assert "the target object storage is not empty" in refused.stderr
+        assert table_count(empty_database) == 0
+
+        target = {
+            "DATABASE_URL": empty_database,
+            "WARREN_DATA_DIR": str(tmp_path / "restored"),
+            "WARREN_STORAGE_URL": bucket("warren-restored"),
+        }
+        restored = warren(target, "backup", "restore", str(folder))
+        assert restored.returncode == 0, restored.stderr
+        target_store = open_object_store(bucket("warren-restored"), data_dir)
+        assert sorted(target_store.list("")) == sorted(objects)
+        for key, data in objects.items():
+            assert target_store.get(key) == data
+        assert table_count(empty_database) > 0
+    finally:
+        server.stop()

@@ -127,7 +127,12 @@ def object_keys(store: ObjectStore) -> list[str]:
 def save_object(store: ObjectStore, key: str, target: Path) -> None:
     path = target / OBJECTS / validate_key(key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(store.get(key))
+    size = store.size(key)
+    # In ranges, never whole: a backup holds videos of hundreds of megabytes.
+    with path.open("wb") as out:
+        if size:
+            for chunk in store.read_range(key, 0, size):
+                out.write(chunk)
 
 
 def copy_config(tenants_file: Path, tenants_dir: Path, target: Path) -> None:
@@ -242,4 +247,4 @@ def backed_up_objects(files: Iterable[str]) -> list[str]:
 
 def put_object(store: ObjectStore, key: str, source: Path) -> None:
     content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    store.put(validate_key(key), (source / OBJECTS / key).read_bytes(), content_type)
+    store.put_file(validate_key(key), source / OBJECTS / key, content_type)
