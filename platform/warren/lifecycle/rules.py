@@ -214,7 +214,9 @@ def _inactive_accounts(tenant: Tenant, moment: datetime, period: Period) -> Sele
 
 
 def _days(name: str) -> Callable[[RetentionSettings], Period]:
-    return lambda r: Period(days=getattr(r, name))
+    # Chat periods are unset for a brand without assistants: its policy states no chat
+    # retention, so any chat rows it still has (from when it had one) are due at once.
+    return lambda r: Period(days=getattr(r, name) or 0)
 
 
 def _logs(r: RetentionSettings) -> Period:
