@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 
 from warren.paths import POLICIES_DIR
+from warren.privacy.cookie_catalogue import cookies_for
 from warren.tenancy.tenant import Tenant
 
 _DAYS_PER_YEAR: Final = 365
@@ -179,7 +180,7 @@ def rendered_policy(tenant: Tenant) -> RenderedPolicy:
 
 def _render(tenant: Tenant) -> RenderedPolicy:
     template = _ENVIRONMENT.get_template(f"{tenant.policy.template}/policy.md.j2")
-    text = template.render(tenant=tenant, operator=tenant.operator)
+    text = template.render(tenant=tenant, operator=tenant.operator, cookies=cookies_for(tenant))
     # Conditional clauses leave blank lines and trailing spaces behind; normalising them
     # keeps the templates readable and the version hash independent of their layout.
     lines = [line.rstrip() for line in text.splitlines()]
