@@ -16,24 +16,46 @@ def tenants() -> None:
 
 @tenants.command("check")
 @click.option("--file", "path", type=click.Path(path_type=Path), default=None)
-def tenants_check(path: Path | None) -> None:
-    """Validate tenants.toml; print every problem and exit non-zero if there are any."""
-    from warren.tenancy.registry import TenantConfigError, load_registry
+@click.option(
+    "--dir",
+    "tenants_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The brands' folders (default: WARREN_TENANTS_DIR).",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as problems too.")
+def tenants_check(path: Path | None, tenants_dir: Path | None, strict: bool) -> None:
+    """Validate tenants.toml: types and ranges, then render every brand's policy and home
+    page, check the providers, gateway keys, policy template and brand files it names,
+    and warn about settings that contradict each other. Exits non-zero on any problem."""
+    from warren.cli.tenant_check import check_tenants
 
-    path = path or get_settings().tenants_file
-    try:
-        registry = load_registry(path)
-    except TenantConfigError as exc:
-        for problem in exc.problems:
-            click.echo(problem, err=True)
-        click.echo(f"{len(exc.problems)} problem(s) in {path}", err=True)
-        raise SystemExit(1) from None
-    for tenant in registry:
+    settings = get_settings()
+    path = path or settings.tenants_file
+    report = check_tenants(
+        path,
+        tenants_dir or settings.tenants_dir,
+        {name: value.get_secret_value() for name, value in settings.provider_variables.items()},
+        {name: value.get_secret_value() for name, value in settings.payment_variables.items()},
+    )
+    for problem in report.errors:
+        click.echo(problem, err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    failed = len(report.errors) + (len(report.warnings) if strict else 0)
+    if failed or report.registry is None:
+        click.echo(f"{failed} problem(s) in {path}", err=True)
+        raise SystemExit(1)
+    for tenant in report.registry:
         click.echo(
             f"{tenant.slug}: {tenant.name} at {', '.join(tenant.hosts)}; ip={tenant.ip.mode}, "
-            f"analytics={tenant.analytics.consent}, {len(tenant.products)} products"
+            f"analytics={tenant.analytics.consent}, {len(tenant.products)} products, "
+            f"serves {', '.join(tenant.policy.jurisdictions) or 'no GDPR/CCPA users'}"
         )
-    click.echo(f"{path}: {len(registry)} tenants, all valid")
+    click.echo(
+        f"{path}: {len(report.registry)} tenants, all valid; policies and home pages render"
+        + (f"; {len(report.warnings)} warning(s)" if report.warnings else "")
+    )
 
 
 @tenants.command("rehash-ips")
