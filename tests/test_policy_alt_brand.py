@@ -114,6 +114,7 @@ def variants(draw: st.DrawFn) -> dict[str, Any]:
         "with_consent": draw(st.booleans()),
         "hashed": draw(st.booleans()),
         "dpo": draw(st.booleans()),
+        "eu_representative": draw(st.booleans()),
         "authority": draw(st.booleans()),
         "privacy_email": draw(st.booleans()),
         "wording": draw(st.sampled_from(["detailed", "or_shorter"])),
@@ -162,6 +163,11 @@ def build(base: Tenant, v: dict[str, Any]) -> Tenant:
     ):
         if not on:
             operator.pop(key, None)
+    operator.pop("eu_representative", None)
+    if v["eu_representative"]:
+        operator["eu_representative"] = {
+            "name": "Rep GmbH", "address": "Berlin", "email": "rep@tidepool.example",
+        }  # fmt: skip
     if v["dpo"]:
         operator["data_protection_officer"] = {
             "name": "Mari Tamm", "address": "Tallinn", "email": "dpo@tidepool.example",
@@ -201,6 +207,9 @@ def clause_problems(text: str, v: dict[str, Any]) -> list[str]:
         "only with the User's explicit consent": v["with_consent"],
         "hash of the network address": v["hashed"],
         "Data protection officer: Mari Tamm": v["dpo"],
+        # A representative is an Article 27 GDPR duty: named only for GDPR brands.
+        "Representative in the European Union": v["eu_representative"]
+        and "gdpr" in v["jurisdictions"],
         "supervisory authority (the Estonian": v["authority"],
         "privacy@tidepool.example": v["privacy_email"],
         "warren_consent": v["consent"] == "opt_in",
@@ -242,3 +251,56 @@ def test_a_switch_left_on_without_its_data_is_refused(tidepool: Tenant) -> None:
     data["policy"]["rights_deadline"]["ccpa"] = True
     with pytest.raises(ValueError, match="'ccpa' is not in jurisdictions"):
         Tenant.model_validate(data)
+
+
+# --- the code keeps what the alt brand's text promises ------------------------------
+
+
+def test_upload_kinds_the_policy_leaves_out_are_refused(tidepool: Tenant) -> None:
+    from warren.media.errors import UploadRejected
+    from warren.media.validate import prepare_upload
+
+    assert tidepool.media.upload_kinds == ("image",)
+    with pytest.raises(UploadRejected, match="does not take text files"):
+        prepare_upload(b"a few words of a prompt\n", tidepool.media)
+    widened = tidepool.media.model_copy(update={"upload_kinds": ("image", "text")})
+    assert prepare_upload(b"a few words of a prompt\n", widened).kind == "text"
+
+
+def test_pages_name_no_vendor_and_no_visit_counting_without_analytics(tidepool: Tenant) -> None:
+    from warren.privacy.consent import ConsentState
+    from warren.tenancy.registry import load_registry as load
+    from warren.web.render import _page_vars
+    from warren.web.templating import Templates
+
+    registry = load(ALT)
+    templates = Templates(registry, ALT.parent / "tenants-alt")
+    listed = tidepool.model_copy(
+        update={
+            "analytics": tidepool.analytics.model_copy(
+                update={"notice_categories": ("essential", "analytics")}
+            )
+        }
+    )
+    for tenant in (tidepool, listed):
+        for page in ("home.html", "cookie_settings.html"):
+            html = templates.render(
+                tenant,
+                page,
+                {
+                    **_page_vars(tenant, None, ConsentState(None, None, False), "t", "n", "/"),
+                    "products": tenant.products,
+                    "saved": False,
+                },
+            )
+            assert "Yandex" not in html
+            assert "Metrika" not in html
+            assert "visit counting" not in html
+            assert "consent-banner" not in html
+
+
+def test_a_brand_that_sells_nothing_promises_no_kept_transactions(tidepool: Tenant) -> None:
+    from warren.rights.account_deletion import deletion_plan
+
+    assert not any("transactions" in line for line in deletion_plan(tidepool).stays)
+    assert "None" not in " ".join(deletion_plan(tidepool).stays)
