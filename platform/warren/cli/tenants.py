@@ -58,6 +58,29 @@ def tenants_check(path: Path | None, tenants_dir: Path | None, strict: bool) -> 
     )
 
 
+@tenants.command("promises")
+@click.argument("tenant")
+@click.option("--file", "path", type=click.Path(path_type=Path), default=None)
+@click.option("--all", "everything", is_flag=True, help="Also keys the policy does not use.")
+def tenants_promises(tenant: str, path: Path | None, everything: bool) -> None:
+    """What keeps each config value TENANT's policy states true: the code enforcing it
+    and the tests proving it, or why it is text only (warren.privacy.promises)."""
+    from warren.privacy.promises import report
+    from warren.tenancy.registry import TenantConfigError, load_registry
+
+    path = path or get_settings().tenants_file
+    try:
+        registry = load_registry(path)
+    except TenantConfigError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise SystemExit(1) from None
+    if tenant not in registry.tenants:
+        raise click.UsageError(f"no tenant {tenant!r} in {path}")
+    for line in report(registry.get(tenant), everything=everything):
+        click.echo(line)
+
+
 @tenants.command("rehash-ips")
 @click.argument("tenant")
 def tenants_rehash_ips(tenant: str) -> None:
