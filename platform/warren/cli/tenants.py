@@ -147,9 +147,12 @@ def tenants_add(slug: str, domain: str, support_email: str, name: str | None) ->
     for placeholder in made.to_fill_in:
         click.echo(f"  {settings.tenants_file} [{slug}]: {placeholder}")
     click.echo(
-        f"  {settings.tenants_file} [{slug}]: theme colours, ip.mode, analytics, policy, "
-        f"retention and products, as the brand's published privacy policy states them"
+        f"  {settings.tenants_file} [{slug}]: theme colours, ip.mode, analytics, policy "
+        f"(jurisdictions: whose users it serves), retention, media.upload_kinds and "
+        f"products, as the brand's published privacy policy states them; "
+        f"[{slug}.operator] only if a company other than [defaults.operator] runs it"
     )
+    click.echo(f"  then: warren tenants check, and warren tenants promises {slug}")
     click.echo(f"  {made.folder}/static/logo.svg, theme.css and templates/hero.html")
     click.echo(
         f"Then read http://{tenant.dev_host}:8000/privacy against the brand's policy, "
