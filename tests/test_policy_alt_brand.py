@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from warren.paths import PROJECT_ROOT
 from warren.privacy.policy import render_policy_markdown
+from warren.runtime import Runtime
 from warren.tenancy.registry import load_registry
 from warren.tenancy.tenant import Tenant
 
@@ -304,3 +305,21 @@ def test_a_brand_that_sells_nothing_promises_no_kept_transactions(tidepool: Tena
 
     assert not any("transactions" in line for line in deletion_plan(tidepool).stays)
     assert "None" not in " ".join(deletion_plan(tidepool).stays)
+
+
+def test_the_retention_sweep_plans_a_brand_without_chat_numbers(
+    tidepool: Tenant, runtime: Runtime
+) -> None:
+    # Its chat periods are unset; the rules must still run for it (and find nothing).
+    from datetime import timedelta
+
+    from warren.db.base import utcnow
+    from warren.lifecycle.plan import overdue, plan
+    from warren.lifecycle.rules import Rule
+
+    with runtime.sessions() as db:
+        planned = plan(db, [tidepool], utcnow())
+        late = overdue(db, [tidepool], utcnow(), timedelta(days=1))
+    assert {due.rule for due in planned} == set(Rule)
+    assert [due.count for due in planned if due.rule is Rule.CHATS] == [0, 0]
+    assert late == []
