@@ -284,13 +284,14 @@ def test_pages_name_no_vendor_and_no_visit_counting_without_analytics(tidepool: 
         }
     )
     for tenant in (tidepool, listed):
-        for page in ("home.html", "cookie_settings.html"):
+        for page in ("home.html", "cookie_settings.html", "assistants.html"):
             html = templates.render(
                 tenant,
                 page,
                 {
                     **_page_vars(tenant, None, ConsentState(None, None, False), "t", "n", "/"),
                     "products": tenant.products,
+                    "assistants": tenant.assistants,
                     "saved": False,
                 },
             )
@@ -298,6 +299,7 @@ def test_pages_name_no_vendor_and_no_visit_counting_without_analytics(tidepool: 
             assert "Metrika" not in html
             assert "visit counting" not in html
             assert "consent-banner" not in html
+            assert "None" not in html
 
 
 def test_a_brand_that_sells_nothing_promises_no_kept_transactions(tidepool: Tenant) -> None:
