@@ -176,3 +176,16 @@ def test_a_hashed_brand_loading_analytics_before_consent_is_warned(
     code, output = alt(lambda data: data["tidepool"]["analytics"].update(consent="opt_in"))
     assert "raw address" not in output
     assert "opt_in with no analytics provider asks visitors for nothing" in output
+
+
+def test_defaults_must_be_a_table_and_is_never_a_brand(
+    alt: Callable[..., tuple[int, str]],
+) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["defaults"] = "3 Krolika LLP"
+
+    code, output = alt(change)
+    assert code == 1
+    assert "defaults: must be a table ([defaults])" in output
+    code, output = alt(lambda data: None)
+    assert "1 tenants, all valid" in output
