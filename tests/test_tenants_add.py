@@ -84,6 +84,11 @@ def test_a_new_brand_is_scaffolded_checked_and_served(
                 policy = client.get("/privacy")
                 assert policy.status_code == 200
                 assert "help@paintly.art" in policy.text
+                # The operator comes from [defaults.operator]; no chat or payment
+                # clauses for a brand with one poem product that sells nothing.
+                assert "data controller is 3 Krolika LLP" in policy.text
+                assert "AI assistant chat history" not in policy.text
+                assert "Payment gateways" not in policy.text
             with BrandClient(url, "paintly.art", new_address()) as client:
                 assert "Paintly" in client.get("/").text
             with BrandClient(url, "songly.localhost", new_address()) as client:
@@ -101,6 +106,7 @@ def test_a_new_brand_is_scaffolded_checked_and_served(
         (("fresh", "--domain", "songly.gift"), "already claimed by tenant 'songly'"),
         (("Bad_Slug", "--domain", "bad.example"), "slug must match"),
         (("fresh", "--domain", "not a domain"), "key 'domain'"),
+        (("defaults", "--domain", "defaults.example"), "[defaults] is reserved"),
     ],
 )
 def test_a_taken_or_invalid_brand_is_refused_and_nothing_written(

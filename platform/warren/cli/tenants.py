@@ -16,8 +16,56 @@ def tenants() -> None:
 
 @tenants.command("check")
 @click.option("--file", "path", type=click.Path(path_type=Path), default=None)
-def tenants_check(path: Path | None) -> None:
-    """Validate tenants.toml; print every problem and exit non-zero if there are any."""
+@click.option(
+    "--dir",
+    "tenants_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The brands' folders (default: WARREN_TENANTS_DIR).",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as problems too.")
+def tenants_check(path: Path | None, tenants_dir: Path | None, strict: bool) -> None:
+    """Validate tenants.toml: types and ranges, then render every brand's policy and home
+    page, check the providers, gateway keys, policy template and brand files it names,
+    and warn about settings that contradict each other. Exits non-zero on any problem."""
+    from warren.cli.tenant_check import check_tenants
+
+    settings = get_settings()
+    path = path or settings.tenants_file
+    report = check_tenants(
+        path,
+        tenants_dir or settings.tenants_dir,
+        {name: value.get_secret_value() for name, value in settings.provider_variables.items()},
+        {name: value.get_secret_value() for name, value in settings.payment_variables.items()},
+    )
+    for problem in report.errors:
+        click.echo(problem, err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    failed = len(report.errors) + (len(report.warnings) if strict else 0)
+    if failed or report.registry is None:
+        click.echo(f"{failed} problem(s) in {path}", err=True)
+        raise SystemExit(1)
+    for tenant in report.registry:
+        click.echo(
+            f"{tenant.slug}: {tenant.name} at {', '.join(tenant.hosts)}; ip={tenant.ip.mode}, "
+            f"analytics={tenant.analytics.consent}, {len(tenant.products)} products, "
+            f"serves {', '.join(tenant.policy.jurisdictions) or 'no GDPR/CCPA users'}"
+        )
+    click.echo(
+        f"{path}: {len(report.registry)} tenants, all valid; policies and home pages render"
+        + (f"; {len(report.warnings)} warning(s)" if report.warnings else "")
+    )
+
+
+@tenants.command("promises")
+@click.argument("tenant")
+@click.option("--file", "path", type=click.Path(path_type=Path), default=None)
+@click.option("--all", "everything", is_flag=True, help="Also keys the policy does not use.")
+def tenants_promises(tenant: str, path: Path | None, everything: bool) -> None:
+    """What keeps each config value TENANT's policy states true: the code enforcing it
+    and the tests proving it, or why it is text only (warren.privacy.promises)."""
+    from warren.privacy.promises import report
     from warren.tenancy.registry import TenantConfigError, load_registry
 
     path = path or get_settings().tenants_file
@@ -26,14 +74,11 @@ def tenants_check(path: Path | None) -> None:
     except TenantConfigError as exc:
         for problem in exc.problems:
             click.echo(problem, err=True)
-        click.echo(f"{len(exc.problems)} problem(s) in {path}", err=True)
         raise SystemExit(1) from None
-    for tenant in registry:
-        click.echo(
-            f"{tenant.slug}: {tenant.name} at {', '.join(tenant.hosts)}; ip={tenant.ip.mode}, "
-            f"analytics={tenant.analytics.consent}, {len(tenant.products)} products"
-        )
-    click.echo(f"{path}: {len(registry)} tenants, all valid")
+    if tenant not in registry.tenants:
+        raise click.UsageError(f"no tenant {tenant!r} in {path}")
+    for line in report(registry.get(tenant), everything=everything):
+        click.echo(line)
 
 
 @tenants.command("rehash-ips")
@@ -102,9 +147,12 @@ def tenants_add(slug: str, domain: str, support_email: str, name: str | None) ->
     for placeholder in made.to_fill_in:
         click.echo(f"  {settings.tenants_file} [{slug}]: {placeholder}")
     click.echo(
-        f"  {settings.tenants_file} [{slug}]: theme colours, ip.mode, analytics, policy, "
-        f"retention and products, as the brand's published privacy policy states them"
+        f"  {settings.tenants_file} [{slug}]: theme colours, ip.mode, analytics, policy "
+        f"(jurisdictions: whose users it serves), retention, media.upload_kinds and "
+        f"products, as the brand's published privacy policy states them; "
+        f"[{slug}.operator] only if a company other than [defaults.operator] runs it"
     )
+    click.echo(f"  then: warren tenants check, and warren tenants promises {slug}")
     click.echo(f"  {made.folder}/static/logo.svg, theme.css and templates/hero.html")
     click.echo(
         f"Then read http://{tenant.dev_host}:8000/privacy against the brand's policy, "

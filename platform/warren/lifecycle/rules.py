@@ -177,7 +177,9 @@ def _chat_overflow(tenant: Tenant, moment: datetime, period: Period) -> Select[A
         .label("rank")
     )
     ranked = select(ChatMessage.id, rank).where(ChatMessage.tenant_id == tenant.slug).subquery()
-    beyond = select(ranked.c.id).where(ranked.c.rank > tenant.retention.chat_messages_per_assistant)
+    # Unset for a brand without assistants: it states no chat retention, so keeps none.
+    keep = tenant.retention.chat_messages_per_assistant or 0
+    beyond = select(ranked.c.id).where(ranked.c.rank > keep)
     return select(ChatMessage.id, ChatMessage.created_at.label("clock")).where(
         ChatMessage.tenant_id == tenant.slug,
         ChatMessage.id.in_(beyond),
@@ -237,7 +239,9 @@ def _demo_payments(tenant: Tenant, moment: datetime, period: Period) -> Select[A
 
 
 def _days(name: str) -> Callable[[RetentionSettings], Period]:
-    return lambda r: Period(days=getattr(r, name))
+    # Chat periods are unset for a brand without assistants: its policy states no chat
+    # retention, so any chat rows it still has (from when it had one) are due at once.
+    return lambda r: Period(days=getattr(r, name) or 0)
 
 
 def _logs(r: RetentionSettings) -> Period:

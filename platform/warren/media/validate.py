@@ -51,6 +51,9 @@ def prepare_upload(data: bytes, media: MediaSettings) -> PreparedUpload:
             "This file is not a supported photo, audio, video or text file "
             f"(detected: {describe(data)}).",
         )
+    if sniffed.kind not in media.upload_kinds:
+        # The brand's policy lists the kinds it collects; it takes no other.
+        raise UploadUnsupported(f"This site does not take {_NOUNS[sniffed.kind]}.")
     limit = _limit(sniffed.kind, media)
     if len(data) > limit:
         raise too_large(len(data), limit, _NOUNS[sniffed.kind])

@@ -2,7 +2,10 @@
 
 The text is never stored per brand: it is rendered from the same ``tenants.toml`` values
 the code obeys (IP mode, analytics consent, retention periods, image size), so a change
-of behaviour in config is a change of the published text, and of its version.
+of behaviour in config is a change of the published text, and of its version. Who the
+operator is comes from config too (``[defaults.operator]``, overridable per brand), and
+every optional clause, list and section number follows the brand's config: see
+``warren.privacy.promises`` for which code keeps each promise.
 """
 
 from __future__ import annotations
@@ -18,25 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 
 from warren.paths import POLICIES_DIR
+from warren.privacy.cookie_catalogue import cookies_for
 from warren.tenancy.tenant import Tenant
-
-
-@dataclass(frozen=True)
-class Operator:
-    """The legal entity behind every brand: the data controller the policies name."""
-
-    legal_name: str
-    bin: str
-    address: str
-
-
-# One operator runs all brands, so its identity is code, not a per-brand config key
-# that could be mistyped for one of them.
-OPERATOR: Final = Operator(
-    legal_name="3 Krolika LLP",
-    bin="251240001464",
-    address="010000, Kazakhstan, Astana, Taras Shevchenko Street 4/1, unit 17",
-)
 
 _DAYS_PER_YEAR: Final = 365
 # The convention behind "2-4 months" = days 60 to 120 (see the brief's decisions).
@@ -105,6 +91,18 @@ def window(first_day: int, last_day: int) -> str:
     return f"{first_day}–{last_day} days"
 
 
+class Counter:
+    """Numbers the clauses of a section whose optional clauses come and go with config:
+    ``{% set k = counter() %}{{ n }}.{{ k.next() }}.`` never leaves a gap."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def next(self) -> int:
+        self.value += 1
+        return self.value
+
+
 def _make_environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(POLICIES_DIR),
@@ -125,7 +123,10 @@ def _make_environment() -> Environment:
         calendar_days=calendar_days,
         duration=duration,
         window=window,
+        # {{ keys|map("extract", mapping) }}: each key's wording from a clause's own table.
+        extract=lambda key, mapping: mapping[key],
     )
+    environment.globals.update(counter=Counter)
     return environment
 
 
@@ -179,7 +180,7 @@ def rendered_policy(tenant: Tenant) -> RenderedPolicy:
 
 def _render(tenant: Tenant) -> RenderedPolicy:
     template = _ENVIRONMENT.get_template(f"{tenant.policy.template}/policy.md.j2")
-    text = template.render(tenant=tenant, operator=OPERATOR)
+    text = template.render(tenant=tenant, operator=tenant.operator, cookies=cookies_for(tenant))
     # Conditional clauses leave blank lines and trailing spaces behind; normalising them
     # keeps the templates readable and the version hash independent of their layout.
     lines = [line.rstrip() for line in text.splitlines()]

@@ -57,9 +57,15 @@ def deletion_plan(tenant: Tenant) -> DeletionPlan:
             "your energy points balance and Prime status (unused points are lost)",
         ),
         stays=(
-            f"your payment transactions and points movements, kept for {years} years "
-            "as accounting law requires, with the link to your account cut: nobody can "
-            "tell whose they were",
+            *(
+                ()
+                if years is None
+                else (
+                    f"your payment transactions and points movements, kept for {years} years "
+                    "as accounting law requires, with the link to your account cut: nobody "
+                    "can tell whose they were",
+                )
+            ),
             f"a record that an account of {tenant.name} was deleted, with the date and "
             "nothing about whose it was",
         ),

@@ -6,12 +6,17 @@ import re
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A template name becomes a folder under policies/; keep it a plain name, never a path.
 _TEMPLATE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+# What a brand generates; also the content kinds its policy may describe.
+ContentCategory = Literal["song", "image", "poem", "text", "video", "assistant"]
+# Privacy regimes whose users a brand serves; each brings its own policy sections.
+Jurisdiction = Literal["gdpr", "ccpa"]
 
 
 class RightsDeadline(BaseModel):
@@ -19,17 +24,17 @@ class RightsDeadline(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    days: int = 30
+    days: int = Field(default=30, gt=0, le=366)
     # "detailed": the GDPR/CCPA deadlines and their extensions are spelled out.
     # "or_shorter": the general deadline, "or shorter where the law requires".
     wording: Literal["detailed", "or_shorter"]
     gdpr: bool
     ccpa: bool
-    gdpr_extension_months: int = 2
-    ccpa_days: int = 45
-    ccpa_extension_days: int = 45
+    gdpr_extension_months: int = Field(default=2, gt=0, le=2)
+    ccpa_days: int = Field(default=45, gt=0, le=45)
+    ccpa_extension_days: int = Field(default=45, gt=0, le=45)
     # CCPA: a request is acknowledged within this many business days (Monday to Friday).
-    ccpa_ack_business_days: int = 10
+    ccpa_ack_business_days: int = Field(default=10, gt=0, le=10)
 
 
 class PolicySettings(BaseModel):
@@ -53,6 +58,26 @@ class PolicySettings(BaseModel):
     # "own_policies": providers may use what they receive under their own privacy
     # policies; the text then explains why the User cannot be identified by them.
     provider_data_use: Literal["single_use", "own_policies"] = "single_use"
+    # Whose users the brand serves: the GDPR and CCPA sections (and their deadlines)
+    # appear only for the regimes listed. Required: an omission must not publish either.
+    jurisdictions: tuple[Jurisdiction, ...]
+    # The generated content kinds the policy names. Not set: exactly the categories of
+    # the brand's products. Set: a published text that also names kinds the brand may
+    # offer later; it must include every offered category (`tenants check` warns about
+    # the extra ones).
+    content_described: tuple[ContentCategory, ...] | None = None
+
+    @model_validator(mode="after")
+    def _deadlines_need_the_regime(self) -> PolicySettings:
+        deadline = self.rights_deadline
+        for regime, stated in (("gdpr", deadline.gdpr), ("ccpa", deadline.ccpa)):
+            if stated and regime not in self.jurisdictions:
+                raise ValueError(
+                    f"rights_deadline.{regime} is true but {regime!r} is not in jurisdictions"
+                )
+        if len(set(self.jurisdictions)) != len(self.jurisdictions):
+            raise ValueError("a jurisdiction is listed twice")
+        return self
 
     @field_validator("template")
     @classmethod

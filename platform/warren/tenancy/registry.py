@@ -1,4 +1,9 @@
-"""Loading and validating ``tenants.toml``: one table per brand, keyed by its slug."""
+"""Loading and validating ``tenants.toml``: one table per brand, keyed by its slug.
+
+One top-level name is reserved: ``[defaults]`` holds what brands share unless they say
+otherwise (today the operator's identity, ``[defaults.operator]``). It is not a tenant,
+and no brand can take its name (scaffold refuses it as a slug).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from warren.tenancy.tenant import Tenant
+
+DEFAULTS = "defaults"
+# Sections of [defaults] a brand inherits, each merged key by key under its own table.
+_INHERITED = ("operator",)
 
 
 class TenantConfigError(Exception):
@@ -52,9 +61,20 @@ def load_registry(path: Path) -> Registry:
 def parse_registry(raw: Mapping[str, Any], path: Path) -> Registry:
     problems: list[str] = []
     tenants: dict[str, Tenant] = {}
-    if not raw:
+    defaults = raw.get(DEFAULTS, {})
+    if not isinstance(defaults, dict):
+        problems.append(f"{path}: {DEFAULTS}: must be a table ([{DEFAULTS}])")
+        defaults = {}
+    for key in defaults:
+        if key not in _INHERITED:
+            problems.append(
+                f"{path}: [{DEFAULTS}]: key {key!r}: unknown key "
+                f"(brands inherit only {', '.join(_INHERITED)})"
+            )
+    brands = {slug: table for slug, table in raw.items() if slug != DEFAULTS}
+    if not brands:
         problems.append(f"{path}: no tenants defined")
-    for slug, table in raw.items():
+    for slug, table in brands.items():
         if not isinstance(table, dict):
             problems.append(f"{path}: {slug}: must be a table ([{slug}])")
             continue
@@ -64,7 +84,7 @@ def parse_registry(raw: Mapping[str, Any], path: Path) -> Registry:
             )
             continue
         try:
-            tenants[slug] = Tenant.model_validate({"slug": slug, **table})
+            tenants[slug] = Tenant.model_validate({"slug": slug, **merge_defaults(defaults, table)})
         except ValidationError as exc:
             problems.extend(_describe(path, slug, exc))
 
@@ -83,6 +103,17 @@ def parse_registry(raw: Mapping[str, Any], path: Path) -> Registry:
     if problems:
         raise TenantConfigError(path, problems)
     return Registry(tenants=tenants, source=path, by_host=by_host)
+
+
+def merge_defaults(defaults: Mapping[str, Any], table: Mapping[str, Any]) -> dict[str, Any]:
+    """The brand's table with each inherited section of ``[defaults]`` under its own keys."""
+    merged = dict(table)
+    for section in _INHERITED:
+        shared = defaults.get(section)
+        own = table.get(section)
+        if isinstance(shared, dict) and (own is None or isinstance(own, dict)):
+            merged[section] = {**shared, **(own or {})}
+    return merged
 
 
 def _describe(path: Path, slug: str, exc: ValidationError) -> Iterator[str]:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from string import Template
 
-from warren.tenancy.registry import TenantConfigError, load_registry, parse_registry
+from warren.tenancy.registry import DEFAULTS, TenantConfigError, load_registry, parse_registry
 from warren.tenancy.tenant import SLUG_PATTERN
 
 TEMPLATE_FOLDER = "_template"
@@ -45,6 +45,10 @@ def add_brand(tenants_file: Path, tenants_dir: Path, brand: NewBrand, today: dat
     problems = []
     if not re.match(SLUG_PATTERN, brand.slug):
         problems.append(f"{tenants_file}: tenant {brand.slug!r}: slug must match {SLUG_PATTERN}")
+    if brand.slug == DEFAULTS:
+        problems.append(
+            f"{tenants_file}: tenant {brand.slug!r}: [{DEFAULTS}] is reserved for what brands share"
+        )
     if brand.slug in registry.tenants:
         problems.append(f"{tenants_file}: tenant {brand.slug!r}: already exists")
     owner = registry.by_host.get(brand.domain.lower())

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from warren.tenancy.colour import MIN_CONTRAST, contrast, readable_on
-from warren.tenancy.policy_settings import PolicySettings
+from warren.tenancy.identity import OperatorIdentity
+from warren.tenancy.policy_settings import ContentCategory, PolicySettings
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,30}$"
 
-ProductCategory = Literal["song", "image", "poem", "text", "video", "assistant"]
+ProductCategory = ContentCategory
+UploadKind = Literal["image", "audio", "video", "text"]
+UPLOAD_KINDS: tuple[UploadKind, ...] = ("image", "audio", "video", "text")
+# The names the policy, the banner and the cookie pages give each analytics provider.
+ANALYTICS_VENDORS = {"yandex_metrika": "Yandex.Metrika"}
 
 
 class Theme(BaseModel):
@@ -85,7 +90,14 @@ class AnalyticsSettings(BaseModel):
     def _counter_needed(self) -> AnalyticsSettings:
         if self.provider != "none" and self.counter_id is None:
             raise ValueError("counter_id is required when a provider is set")
+        if self.provider == "none" and self.counter_id is not None:
+            raise ValueError("counter_id is set but provider is 'none'")
         return self
+
+    @property
+    def vendor(self) -> str | None:
+        """The analytics vendor's name as published, or None when there is none."""
+        return ANALYTICS_VENDORS.get(self.provider)
 
 
 class RetentionSettings(BaseModel):
@@ -97,20 +109,23 @@ class RetentionSettings(BaseModel):
     content_deletable_after_days: int = Field(gt=0)
     content_deleted_by_days: int = Field(gt=0)
     trash_days: int = Field(gt=0)
-    chat_messages_per_assistant: int = Field(gt=0)
-    chat_deletable_after_days: int = Field(gt=0)
-    chat_deleted_by_days: int = Field(gt=0)
+    # Required when the brand offers an assistant product, and only then (Tenant checks).
+    chat_messages_per_assistant: int | None = Field(default=None, gt=0)
+    chat_deletable_after_days: int | None = Field(default=None, gt=0)
+    chat_deleted_by_days: int | None = Field(default=None, gt=0)
     inactive_account_days: int = Field(gt=0)
     # How long before the deletion of an inactive account its owner is warned by email.
     inactive_warning_days: int = Field(gt=0)
     log_months: int = Field(gt=0)
-    transaction_years: int = Field(gt=0)
+    # Required when the brand sells anything, and only then (Tenant checks).
+    transaction_years: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _windows(self) -> RetentionSettings:
         if self.content_deleted_by_days < self.content_deletable_after_days:
             raise ValueError("content_deleted_by_days is before content_deletable_after_days")
-        if self.chat_deleted_by_days < self.chat_deletable_after_days:
+        chat = (self.chat_deletable_after_days, self.chat_deleted_by_days)
+        if chat[0] is not None and chat[1] is not None and chat[1] < chat[0]:
             raise ValueError("chat_deleted_by_days is before chat_deletable_after_days")
         if self.inactive_warning_days >= self.inactive_account_days:
             raise ValueError("inactive_warning_days must be shorter than inactive_account_days")
@@ -131,6 +146,8 @@ class MediaSettings(BaseModel):
     max_text_bytes: int = Field(default=1024 * 1024, gt=0)
     # References one generation may use.
     max_references: int = Field(default=4, ge=0, le=16)
+    # The kinds of file the upload page accepts (the policy lists exactly these).
+    upload_kinds: tuple[UploadKind, ...] = Field(default=UPLOAD_KINDS, min_length=1)
 
     @property
     def largest_upload(self) -> int:
@@ -149,7 +166,7 @@ class Product(BaseModel):
     price: int = Field(ge=0)
     provider: str = "demo"
     # Which upload kinds may be given as references (empty: none).
-    references: tuple[Literal["image", "audio", "video", "text"], ...] = ()
+    references: tuple[UploadKind, ...] = ()
 
 
 class Assistant(BaseModel):
@@ -247,6 +264,8 @@ class Tenant(BaseModel):
     domain: str
     aliases: tuple[str, ...] = ()
     support_email: EmailStr
+    # Usually inherited from [defaults.operator] (see registry.merge_defaults).
+    operator: OperatorIdentity
     theme: Theme
     ip: IpSettings
     analytics: AnalyticsSettings
@@ -288,6 +307,77 @@ class Tenant(BaseModel):
         if offers_chat and not self.assistants:
             raise ValueError("a product has category 'assistant' but no assistants are configured")
         return self
+
+    @model_validator(mode="after")
+    def _retention_matches_what_is_kept(self) -> Tenant:
+        # A retention number is stated (and enforced) only for data the brand has.
+        chat_keys = (
+            "chat_messages_per_assistant",
+            "chat_deletable_after_days",
+            "chat_deleted_by_days",
+        )
+        for key in chat_keys:
+            value = getattr(self.retention, key)
+            if self.offers_chat and value is None:
+                raise ValueError(f"retention.{key} is required: a product is an assistant")
+            if not self.offers_chat and value is not None:
+                raise ValueError(f"retention.{key} is set but no product is an assistant")
+        if self.sells and self.retention.transaction_years is None:
+            raise ValueError("retention.transaction_years is required: payments sell something")
+        if not self.sells and self.retention.transaction_years is not None:
+            raise ValueError("retention.transaction_years is set but payments sell nothing")
+        return self
+
+    @model_validator(mode="after")
+    def _described_is_offered(self) -> Tenant:
+        for key, product in self.products.items():
+            for kind in product.references:
+                if kind not in self.media.upload_kinds:
+                    raise ValueError(
+                        f"products.{key}.references: {kind!r} is not in media.upload_kinds"
+                    )
+        described = self.policy.content_described
+        if described is not None:
+            missing = [c for c in self.offered_categories if c not in described]
+            if missing:
+                raise ValueError(
+                    f"policy.content_described leaves out offered {', '.join(missing)}"
+                )
+        return self
+
+    @property
+    def offers_chat(self) -> bool:
+        return any(p.category == "assistant" for p in self.products.values())
+
+    @property
+    def sells(self) -> bool:
+        return bool(self.payments.packs or self.payments.prime)
+
+    @property
+    def offered_categories(self) -> tuple[ContentCategory, ...]:
+        """The categories of the brand's products, in the order of the category list."""
+        offered = {p.category for p in self.products.values()}
+        return tuple(c for c in get_args(ContentCategory) if c in offered)
+
+    @property
+    def described_categories(self) -> tuple[ContentCategory, ...]:
+        """The generated content kinds the policy names (see policy.content_described)."""
+        described = self.policy.content_described
+        if described is None:
+            return self.offered_categories
+        return tuple(c for c in get_args(ContentCategory) if c in described)
+
+    @property
+    def serves_gdpr(self) -> bool:
+        return "gdpr" in self.policy.jurisdictions
+
+    @property
+    def serves_ccpa(self) -> bool:
+        return "ccpa" in self.policy.jurisdictions
+
+    @property
+    def privacy_email(self) -> str:
+        return self.operator.privacy_email or self.support_email
 
     @property
     def dev_host(self) -> str:

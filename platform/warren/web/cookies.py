@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from litestar.datastructures import Cookie
 
+from warren.privacy import cookie_catalogue
 from warren.settings import Settings
 
-SESSION = "warren_session"
-CSRF = "warren_csrf"
-CONSENT = "warren_consent"
+# Names and lifetimes come from the catalogue the privacy policy's cookie list is made of.
+SESSION = cookie_catalogue.SESSION.name
+CSRF = cookie_catalogue.CSRF.name
+CONSENT = cookie_catalogue.CONSENT.name
 
-CONSENT_MAX_AGE = 365 * 24 * 3600
-SESSION_MAX_AGE = 30 * 24 * 3600
+CONSENT_MAX_AGE = cookie_catalogue.CONSENT.max_age
+SESSION_MAX_AGE = cookie_catalogue.SESSION.max_age
 
 
 def secure_flag(settings: Settings, https: bool) -> bool:
