@@ -165,9 +165,9 @@ def test_a_web_process_killed_mid_burst_loses_and_strands_nothing(
         processes.kill(web)  # type: ignore[arg-type]
         for future in futures:
             future.result()
-    assert len(answered_sign_ups) < SIGN_UPS and len(answered_jobs) < ORDERS, (
-        "the kill came after a part of the burst: it interrupted nothing there"
-    )
+    interrupted = "the kill came after that part of the burst: it interrupted nothing there"
+    assert len(answered_sign_ups) < SIGN_UPS, interrupted
+    assert len(answered_jobs) < ORDERS, interrupted
 
     # A new web process on the same database: the site serves again.
     url, _ = start_web(processes, "web-2")

@@ -224,6 +224,7 @@ def _orders(tenant: Tenant, moment: datetime, period: Period) -> Select[Any]:
     clock = func.greatest(Order.created_at, Order.paid_at, Order.refunded_at)
     return select(Order.id, clock.label("clock")).where(
         Order.tenant_id == tenant.slug,
+        literal(tenant.retention.transaction_years is not None),
         _past(clock, moment, period),
         or_(Order.user_id.is_(None), ~held(tenant.slug, HoldSubject.ACCOUNT, Order.user_id)),
     )
@@ -233,6 +234,7 @@ def _demo_payments(tenant: Tenant, moment: datetime, period: Period) -> Select[A
     # The demo gateway's own records, kept no longer than the orders they paid.
     return select(DemoPayment.id, DemoPayment.created_at.label("clock")).where(
         DemoPayment.tenant_id == tenant.slug,
+        literal(tenant.retention.transaction_years is not None),
         _past(DemoPayment.created_at, moment, period),
         ~select(Order.id).where(Order.id == DemoPayment.order_id).exists(),
     )
@@ -249,7 +251,9 @@ def _logs(r: RetentionSettings) -> Period:
 
 
 def _transactions(r: RetentionSettings) -> Period:
-    return Period(months=12 * r.transaction_years)
+    # A brand that sells nothing states no period; _orders then keeps whatever orders it
+    # has from before (accounting records are never deleted on a guess).
+    return Period(months=12 * (r.transaction_years or 0))
 
 
 def _at_once(r: RetentionSettings) -> Period:

@@ -274,10 +274,12 @@ PROMISES: Final[dict[str, Promise]] = {
         (_RULES, _TEXT + "test_log_and_transaction_periods_come_from_config"),
     ),
     "retention.transaction_years": enforced(
-        # "At least N years": transactions are never swept, and account deletion keeps them.
-        ("warren.rights.account_deletion:deletion_plan",),
+        # Kept that long, also after account deletion; the transactions rule deletes an
+        # order once the period has passed since its last event.
+        ("warren.rights.account_deletion:deletion_plan", "warren.lifecycle.rules:_orders"),
         (
             "tests/test_rights_account_deletion.py::test_deleting_the_account_erases_everything_personal_and_keeps_the_transactions",
+            _RULES + "test_orders_go_after_the_transaction_period_counted_from_their_last_event",
             _TEXT + "test_log_and_transaction_periods_come_from_config",
             _ALT + "test_a_brand_that_sells_nothing_promises_no_kept_transactions",
         ),
