@@ -279,7 +279,7 @@ PROMISES: Final[dict[str, Promise]] = {
         ("warren.rights.account_deletion:deletion_plan", "warren.lifecycle.rules:_orders"),
         (
             "tests/test_rights_account_deletion.py::test_deleting_the_account_erases_everything_personal_and_keeps_the_transactions",
-            _RULES + "test_orders_go_after_the_transaction_period_counted_from_their_last_event",
+            "tests/test_retention_rules.py::test_orders_go_after_the_transaction_period_counted_from_their_last_event",
             _TEXT + "test_log_and_transaction_periods_come_from_config",
             _ALT + "test_a_brand_that_sells_nothing_promises_no_kept_transactions",
         ),
