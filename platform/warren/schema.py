@@ -10,6 +10,7 @@ from warren.generation.models import Job
 from warren.library.models import ContentItem
 from warren.lifecycle.models import Erasure, Hold, RetentionRun
 from warren.media.models import Upload
+from warren.moderation.models import Report, ShareLink
 from warren.privacy.consent_models import ConsentRecord
 from warren.queue.models import MessageReceipt, OutboxMessage
 from warren.rights.models import AccountExport, DataSubjectRequest, RequestTransition
@@ -33,9 +34,11 @@ __all__ = [
     "OutboxMessage",
     "PointMovement",
     "RecoveryCode",
+    "Report",
     "RequestTransition",
     "RetentionRun",
     "SecurityEvent",
+    "ShareLink",
     "Upload",
     "User",
 ]

@@ -42,6 +42,7 @@ from warren.web.handlers.home import brand_asset, home
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.payments import PaymentController
 from warren.web.handlers.privacy import PrivacyController
+from warren.web.handlers.share import ShareController
 from warren.web.handlers.two_factor import TwoFactorController
 from warren.web.handlers.uploads import UploadController
 from warren.web.templating import Templates
@@ -75,6 +76,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             LibraryController,
             ChatController,
             PaymentController,
+            ShareController,
             create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
         ],
         dependencies={
