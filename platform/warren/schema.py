@@ -3,6 +3,7 @@
 It sits above the domain packages (it imports them all), so it is not part of `warren.db`."""
 
 from warren.accounts.models import AccountToken, AuthSession, RecoveryCode, SecurityEvent, User
+from warren.admin.models import AdminAccount, AdminInvitation, AdminSession, AuditEntry
 from warren.billing.models import CheckoutDraft, DemoPayment, Order, PointMovement
 from warren.chat.models import ChatMessage
 from warren.db.base import Base
@@ -18,6 +19,10 @@ from warren.rights.models import AccountExport, DataSubjectRequest, RequestTrans
 __all__ = [
     "AccountExport",
     "AccountToken",
+    "AdminAccount",
+    "AdminInvitation",
+    "AdminSession",
+    "AuditEntry",
     "AuthSession",
     "Base",
     "ChatMessage",

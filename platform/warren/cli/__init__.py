@@ -1,5 +1,5 @@
 """The `warren` command: serve, worker, scheduler, migrate, tenants, points, prime, jobs,
-uploads, retention, holds, accounts, requests, backup; a module per command or group, each
+uploads, retention, holds, accounts, requests, backup, admins; a module per command or group, each
 importing its heavy parts only when run."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import click
 
 from warren.cli.accounts import accounts
+from warren.cli.admins import admins
 from warren.cli.backup import backup
 from warren.cli.holds import holds
 from warren.cli.jobs import jobs
@@ -30,5 +31,5 @@ def main() -> None:
 
 for command in (serve, worker, scheduler, migrate, tenants, points, prime, jobs, uploads, payments):
     main.add_command(command)
-for command in (retention, holds, accounts, requests, backup):
+for command in (retention, holds, accounts, requests, backup, admins):
     main.add_command(command)

@@ -11,6 +11,7 @@ from warren.errors import DomainError
 from warren.paths import BASE_STATIC_DIR
 from warren.runtime import Runtime
 from warren.storage.base import ObjectNotFound, ObjectStoreError
+from warren.web.admin_context import AdminSignInRequired, admin_sign_in_required, require_admin
 from warren.web.context import (
     SignInRequired,
     TwoFactorEnrolmentRequired,
@@ -36,6 +37,7 @@ from warren.web.handlers.account_links import AccountLinkController
 from warren.web.handlers.account_restriction import AccountRestrictionController
 from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
+from warren.web.handlers.admin_console import AdminConsoleController
 from warren.web.handlers.chat import ChatController
 from warren.web.handlers.generation import GenerationController
 from warren.web.handlers.home import brand_asset, home
@@ -77,18 +79,21 @@ def create_litestar(runtime: Runtime) -> Litestar:
             ChatController,
             PaymentController,
             ShareController,
+            AdminConsoleController,
             create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
         ],
         dependencies={
             "db": Provide(provide_db),
             "ctx": Provide(provide_ctx, sync_to_thread=True),
             "user": Provide(require_user, sync_to_thread=False),
+            "admin": Provide(require_admin, sync_to_thread=True),
             "form": Provide(provide_form),
         },
         before_request=csrf_guard,
         exception_handlers={
             DomainError: domain_error,
             SignInRequired: sign_in_required,
+            AdminSignInRequired: admin_sign_in_required,
             TwoFactorEnrolmentRequired: enrolment_required,
             ObjectNotFound: object_missing,
             ObjectStoreError: storage_down,
