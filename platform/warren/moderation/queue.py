@@ -97,7 +97,9 @@ def load_subject(db: Session, tenant: Tenant, kind: SubjectKind, subject_id: uui
             kind, item.id, item.user_id, item.title, item.content_type, item.size_bytes,
             item.storage_key, item.created_at, item.deleted_at,
         )  # fmt: skip
-    upload = db.scalar(select(Upload).where(Upload.tenant_id == tenant.slug, Upload.id == subject_id))
+    upload = db.scalar(
+        select(Upload).where(Upload.tenant_id == tenant.slug, Upload.id == subject_id)
+    )
     if upload is None:
         raise NotFound()
     return Subject(
@@ -205,7 +207,9 @@ def holds_of(db: Session, tenant: Tenant, subject: Subject) -> list[Hold]:
 
 def case_of(db: Session, tenant: Tenant, kind: SubjectKind, subject_id: uuid.UUID) -> Case:
     subject = load_subject(db, tenant, kind, subject_id)
-    owner = db.scalar(select(User).where(User.tenant_id == tenant.slug, User.id == subject.owner_id))
+    owner = db.scalar(
+        select(User).where(User.tenant_id == tenant.slug, User.id == subject.owner_id)
+    )
     assert owner is not None  # items and uploads cascade with their owner
     reports = list(
         db.scalars(
@@ -280,9 +284,7 @@ def dismiss(
                 _subject_filter(kind, subject_id),
                 Report.resolved_at.is_(None),
             )
-            .values(
-                resolved_at=utcnow(), resolved_by=actor, resolution=Resolution.DISMISSED.value
-            )
+            .values(resolved_at=utcnow(), resolved_by=actor, resolution=Resolution.DISMISSED.value)
             .returning(Report.id)
         )
     )
@@ -405,3 +407,13 @@ def hold(
         ip_value=ip_value,
     )  # fmt: skip
     return placed
+
+
+def blocked_accounts(db: Session, tenant: Tenant) -> list[User]:
+    return list(
+        db.scalars(
+            select(User)
+            .where(User.tenant_id == tenant.slug, User.blocked_at.is_not(None))
+            .order_by(User.blocked_at.desc())
+        )
+    )

@@ -38,6 +38,7 @@ from warren.web.handlers.account_restriction import AccountRestrictionController
 from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
 from warren.web.handlers.admin_console import AdminConsoleController
+from warren.web.handlers.admin_moderation import AdminModerationController
 from warren.web.handlers.chat import ChatController
 from warren.web.handlers.generation import GenerationController
 from warren.web.handlers.home import brand_asset, home
@@ -80,6 +81,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             PaymentController,
             ShareController,
             AdminConsoleController,
+            AdminModerationController,
             create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
         ],
         dependencies={
