@@ -12,6 +12,7 @@ from warren.cli.backup import backup
 from warren.cli.holds import holds
 from warren.cli.jobs import jobs
 from warren.cli.migrate import migrate
+from warren.cli.moderation import moderation
 from warren.cli.payments import payments
 from warren.cli.points import points
 from warren.cli.prime import prime
@@ -31,5 +32,5 @@ def main() -> None:
 
 for command in (serve, worker, scheduler, migrate, tenants, points, prime, jobs, uploads, payments):
     main.add_command(command)
-for command in (retention, holds, accounts, requests, backup, admins):
+for command in (retention, holds, accounts, requests, backup, admins, moderation):
     main.add_command(command)
