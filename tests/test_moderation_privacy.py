@@ -47,8 +47,8 @@ def test_a_hashed_ip_brand_stores_and_logs_no_reporter_address(
                 assert form not in caplog.text, f"{form} logged"
             for value in packed:
                 assert stored.where(value) == [], f"{address} stored packed"
-    assert "public.moderation_reports.reporter_ip_value" in stored.where("hmac-sha256:")
+    assert "public.moderation_reports.ip_value" in stored.where("hmac-sha256:")
     assert "report_throttled" in {v for _, v in stored.texts}
     # The control: raw mode keeps the address, and the same search finds it.
-    assert "public.moderation_reports.reporter_ip_value" in stored.where(RAW)
+    assert "public.moderation_reports.ip_value" in stored.where(RAW)
     assert RAW in caplog.text

@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=10), nullable=False),
         sa.Column("reason", sa.String(length=20), nullable=False),
         sa.Column("details", sa.Text(), nullable=True),
-        sa.Column("reporter_ip_value", sa.Text(), nullable=True),
+        sa.Column("ip_value", sa.Text(), nullable=True),
         sa.Column("flagged_by", sa.String(length=200), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),

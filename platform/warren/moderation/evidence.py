@@ -132,7 +132,7 @@ def collect_evidence(
             "source": r.source,
             "reason": r.reason,
             "details": r.details,
-            "reporter_ip_value": r.reporter_ip_value,
+            "reporter_ip_value": r.ip_value,
             "flagged_by": r.flagged_by,
             "created_at": _iso(r.created_at),
             "resolved_at": _iso(r.resolved_at),

@@ -116,7 +116,7 @@ class Report(TenantOwned, Base):
     reason: Mapped[str] = mapped_column(String(20))
     details: Mapped[str | None] = mapped_column(Text)
     # A visitor's report: the tenant's IP value (a keyed hash for hashed-IP tenants).
-    reporter_ip_value: Mapped[str | None] = mapped_column(Text)
+    ip_value: Mapped[str | None] = mapped_column(Text)
     # A flag: who raised it in the console.
     flagged_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

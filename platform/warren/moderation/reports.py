@@ -39,7 +39,7 @@ def report_shared(
         source=ReportSource.REPORT.value,
         reason=parse_reason(reason).value,
         details=clean_details(details),
-        reporter_ip_value=ip_value,
+        ip_value=ip_value,
     )
     db.add(report)
     db.flush()
