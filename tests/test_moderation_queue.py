@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
+from inbox import link_in, mail_to
 from moderation_world import Result, member, result, share
 from sqlalchemy import select, update
 
@@ -25,7 +26,7 @@ from warren.storage.tenant_store import TenantStore
 
 from admin_support import console, post_console
 from infra import database_contents
-from webclient import BrandClient
+from webclient import BrandClient, field
 
 CASE_ROW = re.compile(r'<tr id="case-([0-9a-f-]{36})">')
 
@@ -129,7 +130,10 @@ def test_block_signs_out_everywhere_refuses_sign_in_and_deletes_nothing(
     assert owner.get("/account").status_code == 200
     moderator = console(brand, runtime, "songly", role="moderator")
     case = f"/admin/moderation/content_item/{made.item_id}"
-    blocked = post_console(moderator, f"{case}/block-owner", {"reason": "threats"})
+    nameless = post_console(moderator, f"{case}/block-owner", {"block_reason": " "})
+    assert nameless.status_code == 400
+    assert "Say why the account is blocked." in nameless.text
+    blocked = post_console(moderator, f"{case}/block-owner", {"block_reason": "threats"})
     assert blocked.status_code == 303
 
     # Both sessions are gone: their cookies no longer sign anyone in.
@@ -150,6 +154,24 @@ def test_block_signs_out_everywhere_refuses_sign_in_and_deletes_nothing(
     wrong = brand("songly").post_form("/sign-in", {"login": "blockee", "password": "wrong one"})
     assert wrong.status_code == 401
     assert "blocked" not in wrong.text
+    # Nor does the welcome email's link, which would otherwise sign in (the console's
+    # worker run sent it).
+    welcome = [
+        m for m in mail_to(runtime.settings, "blockee@example.com") if "/verify-email" in str(m)
+    ]
+    assert welcome
+    by_link = brand("songly")
+    opened = by_link.get(link_in(welcome[-1], "/verify-email"))
+    used = by_link.post(
+        "/verify-email",
+        data={"_csrf": field(opened.text, "_csrf"), "token": field(opened.text, "token")},
+    )
+    assert used.status_code == 403
+    assert "blocked" in used.text
+    with runtime.sessions() as db:
+        assert (
+            db.scalars(select(AuthSession).where(AuthSession.user_id == made.user_id)).all() == []
+        )
     # The blocked owner's share link stops working; nothing was deleted.
     assert brand("songly").get(link).status_code == 404
     with runtime.sessions() as db:

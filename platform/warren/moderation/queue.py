@@ -355,7 +355,7 @@ def block_account(
     stop working. Nothing is deleted. Returns how many sessions ended."""
     reason = reason.strip()
     if not reason:
-        raise InvalidInput({"reason": "Say why the account is blocked."})
+        raise InvalidInput({"block_reason": "Say why the account is blocked."})
     user = _user(db, tenant, user_id)
     if user.blocked_at is not None:
         raise Conflict(f"{user.username} is already blocked.")

@@ -224,7 +224,7 @@ class AdminModerationController(Controller):
                 return redirect(ctx, f"{BASE}?done=removed")
             if action == "block-owner":
                 owner = queue.load_subject(ctx.db, ctx.tenant, subject_kind, subject_id).owner_id
-                queue.block_account(ctx.db, ctx.tenant, owner, text(form, "reason"), **who)
+                queue.block_account(ctx.db, ctx.tenant, owner, text(form, "block_reason"), **who)
                 return redirect(ctx, f"{back}?done=blocked")
             if action == "hold":
                 queue.hold(
