@@ -20,6 +20,7 @@ from warren.library.models import ContentItem
 from warren.lifecycle.models import Hold
 from warren.lifecycle.rules import Rule
 from warren.lifecycle.sweep import sweep
+from warren.media.models import Upload
 from warren.moderation.models import Report, ShareLink
 from warren.runtime import Runtime
 from warren.storage.tenant_store import TenantStore
@@ -265,6 +266,7 @@ def test_remove_deletes_rows_and_objects_everywhere(
     brand: Callable[..., BrandClient], runtime: Runtime, database_url: str
 ) -> None:
     owner, made, link = reported(brand, runtime, "songly", "removee")
+    assert str(made.item_id) in owner.get("/library").text
     moderator = console(brand, runtime, "songly", role="moderator")
     case = f"/admin/moderation/content_item/{made.item_id}"
     removed = post_console(moderator, f"{case}/remove", {})
@@ -287,3 +289,69 @@ def test_remove_deletes_rows_and_objects_everywhere(
         owner_row = db.get(User, made.user_id)
         assert owner_row is not None
         assert owner_row.blocked_at is None
+
+
+def _upload(runtime: Runtime, slug: str, user_id: uuid.UUID) -> Upload:
+    upload_id = uuid.uuid4()
+    key = f"uploads/{user_id}/{upload_id}.jpg"
+    TenantStore(runtime.store, slug).put(key, b"\xff\xd8 a photo", "image/jpeg")
+    with runtime.sessions() as db:
+        upload = Upload(
+            id=upload_id,
+            tenant_id=slug,
+            user_id=user_id,
+            kind="image",
+            content_type="image/jpeg",
+            size_bytes=12,
+            display_name="holiday.jpg",
+            storage_key=key,
+            expires_at=utcnow() + timedelta(days=3),
+        )
+        db.add(upload)
+        db.commit()
+        db.expunge(upload)
+    return upload
+
+
+def test_a_moderator_flags_an_upload_of_their_brand_only_and_removes_it(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
+    _, user_id = member(brand, runtime, "homiwork", "uploader")
+    upload = _upload(runtime, "homiwork", user_id)
+    _, songly_user = member(brand, runtime, "songly", "elsewhere")
+    foreign = _upload(runtime, "songly", songly_user)
+    moderator = console(brand, runtime, "homiwork", role="moderator")
+
+    for subject_id in (foreign.id, uuid.uuid4()):
+        missed = post_console(
+            moderator,
+            "/admin/moderation/flag",
+            {"kind": "upload", "subject_id": str(subject_id), "reason": "privacy"},
+        )
+        assert missed.status_code == 404
+        assert "has no such upload" in missed.text
+    flagged = post_console(
+        moderator,
+        "/admin/moderation/flag",
+        {"kind": "upload", "subject_id": str(upload.id), "reason": "privacy", "details": "a face"},
+    )
+    assert flagged.status_code == 303
+    case = f"/admin/moderation/upload/{upload.id}"
+    assert flagged.headers["location"] == f"{case}?done=flagged"
+    assert CASE_ROW.findall(moderator.get("/admin/moderation").text) == [str(upload.id)]
+    page = moderator.get(case)
+    assert "a face" in page.text
+    assert f'src="{case}/file"' in page.text  # a photo is shown inline
+    shown = moderator.get(f"{case}/file")
+    assert shown.headers["content-disposition"].startswith("inline")
+
+    assert post_console(moderator, f"{case}/remove", {}).status_code == 303
+    with runtime.sessions() as db:
+        assert db.get(Upload, upload.id) is None
+        assert db.scalars(select(Report).where(Report.upload_id == upload.id)).all() == []
+        assert db.get(Upload, foreign.id) is not None
+    assert not TenantStore(runtime.store, "homiwork").exists(upload.storage_key)
+    assert audit_actions(runtime, "homiwork", f"upload:{upload.id}") == [
+        "moderation.flag",
+        "moderation.remove",
+    ]
