@@ -164,7 +164,8 @@ def test_grants_change_the_balance_and_prime_and_are_audited(
     assert "until" in admin.get(f"/admin/users/{user.id}").text
     (entry,) = _audit(runtime, "vizardio", "prime_granted")
     assert entry.before == {"prime_until": None}
-    assert entry.after is not None and entry.after["days"] == 30
+    assert entry.after is not None
+    assert entry.after["days"] == 30
 
 
 def test_erasure_is_refused_on_hold_and_done_otherwise(
@@ -190,7 +191,8 @@ def test_erasure_is_refused_on_hold_and_done_otherwise(
         {"reason": "data_subject_request", "confirm": "erase"},
     )
     assert refused.status_code == 409
-    assert "on hold" in refused.text and "Nothing was deleted" in refused.text
+    assert "on hold" in refused.text
+    assert "Nothing was deleted" in refused.text
     unconfirmed = post_console(
         admin, f"/admin/users/{free.id}/erase", {"reason": "data_subject_request"}
     )
