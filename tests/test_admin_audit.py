@@ -104,6 +104,12 @@ def test_chain_verifies_and_a_rewritten_row_is_detected(
     # Another brand's chain is its own, and intact.
     other = warren(database_url, tmp_path, "admins", "audit", "verify", "homiwork")
     assert other.returncode == 0, other.stderr
+    # Nothing is old enough to prune.
+    pruned = warren(
+        database_url, tmp_path, "admins", "audit", "prune", "homiwork", "--older-than-days", "1"
+    )
+    assert pruned.returncode == 0, pruned.stderr
+    assert "homiwork: 0 audit entries" in pruned.stdout
 
 
 def test_a_removed_middle_row_is_detected(runtime: Runtime, clean_db: None) -> None:

@@ -126,3 +126,27 @@ def audit_verify(tenant: str) -> None:
         click.echo(f"{found.slug}: audit chain intact, {result.checked} entries")
     finally:
         runtime.close()
+
+
+@admins_audit.command("prune")
+@click.argument("tenant")
+@click.option("--older-than-days", type=click.IntRange(min=1), required=True)
+def audit_prune(tenant: str, older_than_days: int) -> None:
+    """Delete TENANT's audit entries older than the given number of days (the one
+    deletion the append-only trigger allows; the rest of the chain still verifies)."""
+    from datetime import timedelta
+
+    from warren.admin.audit import prune
+    from warren.db.base import utcnow
+    from warren.db.unit_of_work import unit_of_work
+
+    runtime = prepared_runtime()
+    try:
+        found = named_tenant(runtime, tenant)
+        with unit_of_work(runtime.sessions) as db:
+            deleted = prune(db, found, utcnow() - timedelta(days=older_than_days))
+        click.echo(
+            f"{found.slug}: {deleted} audit entries older than {older_than_days} days deleted"
+        )
+    finally:
+        runtime.close()
