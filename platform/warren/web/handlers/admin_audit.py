@@ -38,6 +38,11 @@ def _json(value: object) -> str:
     return "" if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+def _cell(value: str) -> str:
+    """A text cell a spreadsheet will not run as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def csv_lines(sessions: sessionmaker[Session], tenant: Tenant) -> Iterator[bytes]:
     """The tenant's whole log as CSV, oldest first, a batch of rows at a time. Its own
     session: the response streams after the request's unit of work has ended."""
@@ -50,9 +55,9 @@ def csv_lines(sessions: sessionmaker[Session], tenant: Tenant) -> Iterator[bytes
                 (
                     entry.seq,
                     entry.at.isoformat(),
-                    entry.actor,
-                    entry.action,
-                    entry.subject,
+                    _cell(entry.actor),
+                    _cell(entry.action),
+                    _cell(entry.subject),
                     _json(entry.before),
                     _json(entry.after),
                     entry.ip_value,
