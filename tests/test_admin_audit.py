@@ -205,7 +205,7 @@ def test_admins_commands_add_list_remove(
     assert "1 session(s) ended" in removed.stdout
     assert client.get("/admin").status_code == 303
     assert (
-        warren(database_url, tmp_path, "admins", "remove", "ops", "ops@example.com").returncode == 0
+        warren(database_url, tmp_path, "admins", "remove", "*", "ops@example.com").returncode == 0
     )
     with runtime.sessions() as db:
         left = db.scalars(select(AdminAccount.email)).all()
