@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pyotp
 from sqlalchemy import select, update
 
+from warren.admin.accounts import SESSION_IDLE
 from warren.admin.models import AdminInvitation, AdminSession
 from warren.runtime import Runtime
 
@@ -142,3 +143,13 @@ def test_removing_an_admin_ends_their_sessions(
     with runtime.sessions() as db:
         assert db.scalars(select(AdminSession)).all() == []
     assert client.get("/admin").status_code == 303
+
+
+def test_an_idle_session_ends(brand: Callable[..., BrandClient], runtime: Runtime) -> None:
+    client = console(brand, runtime, "homiwork", role="moderator")
+    assert client.get("/admin").status_code == 200
+    with runtime.engine.begin() as conn:
+        conn.execute(
+            update(AdminSession).values(last_seen_at=AdminSession.last_seen_at - SESSION_IDLE)
+        )
+    assert client.get("/admin").headers["location"] == "/admin/sign-in?next=/admin"

@@ -57,7 +57,12 @@ class QueueRow:
 
 
 def _rows(
-    db: Session, tenant: Tenant, states: list[str], now: datetime, limit: int | None
+    db: Session,
+    tenant: Tenant,
+    states: list[str],
+    now: datetime,
+    limit: int | None,
+    request_id: uuid.UUID | None = None,
 ) -> list[QueueRow]:
     overdue = DataSubjectRequest.due_at < now
     query = (
@@ -71,6 +76,8 @@ def _rows(
         .where(DataSubjectRequest.tenant_id == tenant.slug, DataSubjectRequest.state.in_(states))
         .order_by(case((overdue, 0), else_=1), DataSubjectRequest.due_at, DataSubjectRequest.id)
     )
+    if request_id is not None:
+        query = query.where(DataSubjectRequest.id == request_id)
     if limit is not None:
         query = query.limit(limit)
     open_states = {s.value for s in rights.OPEN}
@@ -101,11 +108,7 @@ class RequestView:
 
 def detail(db: Session, tenant: Tenant, request_id: uuid.UUID) -> RequestView:
     now = utcnow()
-    found = [
-        row
-        for row in _rows(db, tenant, [s.value for s in RequestState], now, None)
-        if row.request.id == request_id
-    ]
+    found = _rows(db, tenant, [s.value for s in RequestState], now, None, request_id)
     if not found:
         raise NotFound(f"{tenant.name} has no such request.")
     transitions = list(
