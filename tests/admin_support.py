@@ -85,10 +85,12 @@ def console(
     *,
     role: str = "admin",
     email: str | None = None,
+    address: str | None = None,
 ) -> BrandClient:
-    """A client signed in to /admin on ``slug``'s host as a new admin with ``role``."""
+    """A client signed in to /admin on ``slug``'s host as a new admin with ``role``
+    (from ``address`` when given)."""
     email = email or f"{role}-{uuid.uuid4().hex[:10]}@example.com"
-    client = brand(slug)
+    client = brand(slug, address)
     invitation = invite_admin(runtime, slug, email, role)
     accepted, secret = accept(client, invitation)
     assert accepted.status_code == 303, accepted.text

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from warren.admin.models import AdminSession
+from warren.admin.accounts import SESSION_IDLE
+from warren.admin.models import AdminInvitation, AdminSession
 from warren.runtime import Runtime
 
 from admin_support import (
@@ -86,6 +87,48 @@ def test_a_brand_admin_gets_404_on_another_brands_console(
     assert sign_in(fresh, email, next_code(SECRETS[email]), PASSWORD).status_code == 400
 
 
+def test_an_invitation_is_bound_to_its_brand_and_expires(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
+    invitation = invite_admin(runtime, "songly", "late@example.com")
+    assert brand("homiwork").get(invitation).status_code == 410
+    with runtime.engine.begin() as conn:
+        conn.execute(update(AdminInvitation).values(expires_at=AdminInvitation.created_at))
+    assert brand("songly").get(invitation).status_code == 410
+    # Invited again: a new link, and the old one stays dead.
+    fresh = invite_admin(runtime, "songly", "late@example.com")
+    assert fresh != invitation
+    assert brand("songly").get(fresh).status_code == 200
+    with runtime.sessions() as db:
+        stored = db.scalars(select(AdminInvitation.token_hash)).all()
+    assert all(fresh.partition("token=")[2].split(".")[0].encode() not in h for h in stored)
+
+
+def test_sign_in_is_throttled_per_network(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
+    client = brand("homiwork")
+    answers = [sign_in(client, f"guess{n}@example.com", "000000").status_code for n in range(10)]
+    # The tests' limit is 8 a minute (conftest).
+    assert answers[:8] == [400] * 8
+    assert answers[8:] == [429, 429]
+    assert "Retry-After" in sign_in(client, "x@example.com", "000000").headers
+
+
+def test_console_pages_are_accessible_shells_under_the_csp(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
+    client = console(brand, runtime, "songly")
+    for path in ("/admin", "/admin/users", "/admin/requests", "/admin/audit"):
+        page = client.get(path)
+        nonce = page.headers["content-security-policy"].split("'nonce-")[1].split("'")[0]
+        assert f'<style nonce="{nonce}">' in page.text, path
+        assert "<script" not in page.text, path
+        assert '<a class="skip-link" href="#main">' in page.text, path
+        assert 'name="viewport"' in page.text, path
+        assert f'<a href="{path}" aria-current="page">' in page.text, path
+
+
 def test_removing_an_admin_ends_their_sessions(
     brand: Callable[..., BrandClient], runtime: Runtime
 ) -> None:
@@ -100,3 +143,13 @@ def test_removing_an_admin_ends_their_sessions(
     with runtime.sessions() as db:
         assert db.scalars(select(AdminSession)).all() == []
     assert client.get("/admin").status_code == 303
+
+
+def test_an_idle_session_ends(brand: Callable[..., BrandClient], runtime: Runtime) -> None:
+    client = console(brand, runtime, "homiwork", role="moderator")
+    assert client.get("/admin").status_code == 200
+    with runtime.engine.begin() as conn:
+        conn.execute(
+            update(AdminSession).values(last_seen_at=AdminSession.last_seen_at - SESSION_IDLE)
+        )
+    assert client.get("/admin").headers["location"] == "/admin/sign-in?next=/admin"

@@ -1,5 +1,5 @@
-"""admin console: admin accounts, invitations and sessions, and the audit log with its
-append-only trigger
+"""admin console: admin accounts, invitations and sessions, the request desk, and the
+audit log with its append-only trigger
 
 The trigger refuses UPDATE and DELETE on admin_audit_log: the log is evidence, and the
 hash chain (warren.admin.audit) only detects a rewrite after the fact. The one exception
@@ -136,6 +136,35 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_admin_sessions_tenant_id"), "admin_sessions", ["tenant_id"], unique=False
     )
+    op.create_table(
+        "admin_request_desk",
+        sa.Column("request_id", sa.Uuid(), nullable=False),
+        sa.Column("requester_email", sa.String(length=320), nullable=True),
+        sa.Column("assigned_to", sa.Uuid(), nullable=True),
+        sa.Column("tenant_id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assigned_to"],
+            ["admin_accounts.id"],
+            name=op.f("fk_admin_request_desk_assigned_to_admin_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["data_subject_requests.id"],
+            name=op.f("fk_admin_request_desk_request_id_data_subject_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("request_id", name=op.f("pk_admin_request_desk")),
+    )
+    op.create_index(
+        op.f("ix_admin_request_desk_assigned_to"),
+        "admin_request_desk",
+        ["assigned_to"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_admin_request_desk_tenant_id"), "admin_request_desk", ["tenant_id"], unique=False
+    )
     op.execute(APPEND_ONLY_FUNCTION)
     op.execute(
         "CREATE TRIGGER admin_audit_log_append_only BEFORE UPDATE OR DELETE ON admin_audit_log "
@@ -146,6 +175,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TRIGGER admin_audit_log_append_only ON admin_audit_log")
     op.execute("DROP FUNCTION admin_audit_log_append_only()")
+    op.drop_table("admin_request_desk")
     op.drop_index(op.f("ix_admin_sessions_tenant_id"), table_name="admin_sessions")
     op.drop_index(op.f("ix_admin_sessions_admin_id"), table_name="admin_sessions")
     op.drop_table("admin_sessions")

@@ -3,7 +3,13 @@
 It sits above the domain packages (it imports them all), so it is not part of `warren.db`."""
 
 from warren.accounts.models import AccountToken, AuthSession, RecoveryCode, SecurityEvent, User
-from warren.admin.models import AdminAccount, AdminInvitation, AdminSession, AuditEntry
+from warren.admin.models import (
+    AdminAccount,
+    AdminInvitation,
+    AdminSession,
+    AuditEntry,
+    RequestDesk,
+)
 from warren.billing.models import CheckoutDraft, DemoPayment, Order, PointMovement
 from warren.chat.models import ChatMessage
 from warren.db.base import Base
@@ -40,6 +46,7 @@ __all__ = [
     "PointMovement",
     "RecoveryCode",
     "Report",
+    "RequestDesk",
     "RequestTransition",
     "RetentionRun",
     "SecurityEvent",

@@ -329,9 +329,16 @@ def authenticate(
 
 
 def start_session(db: Session, tenant: Tenant, keyring: Keyring, admin: AdminAccount) -> str:
-    """A new session on ``tenant``'s host; returns the cookie value."""
+    """A new session on ``tenant``'s host; returns the cookie value. The admin's ended
+    sessions are deleted here, so rows do not pile up."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    db.execute(
+        delete(AdminSession).where(
+            AdminSession.admin_id == admin.id,
+            or_(AdminSession.expires_at <= now, AdminSession.last_seen_at <= now - SESSION_IDLE),
+        )
+    )
     db.add(
         AdminSession(
             tenant_id=tenant.slug,

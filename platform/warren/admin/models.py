@@ -127,3 +127,19 @@ class AuditEntry(TenantOwned, Base):
     ip_value: Mapped[str] = mapped_column(String(100))
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class RequestDesk(TenantOwned, Base):
+    """The console's side of a data-subject request: who asked (for a request that came
+    by email) and which admin works it. The request itself and its transitions are
+    warren.rights'."""
+
+    __tablename__ = "admin_request_desk"
+
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("data_subject_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    requester_email: Mapped[str | None] = mapped_column(String(320))
+    assigned_to: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("admin_accounts.id", ondelete="SET NULL"), index=True
+    )

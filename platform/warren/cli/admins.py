@@ -9,6 +9,8 @@ import click
 from warren.cli.common import named_tenant, prepared_runtime
 
 ROLES = ("admin", "support", "moderator", "ops")
+# How commands name "every tenant" (ops admins): never a tenant slug.
+OPS_SCOPE = "*"
 
 
 def _operator() -> str:
@@ -67,7 +69,7 @@ def admins_list(tenant: str | None) -> None:
                 state = "active" if admin.activated_at else "invited"
                 seen = last_seen(db, admin.id)
                 click.echo(
-                    f"{admin.tenant_id or '*'} {admin.email} {admin.role} {state}"
+                    f"{admin.tenant_id or OPS_SCOPE} {admin.email} {admin.role} {state}"
                     + (f" last seen {seen:%Y-%m-%d %H:%M}Z" if seen else "")
                 )
         if not listed:
@@ -80,15 +82,15 @@ def admins_list(tenant: str | None) -> None:
 @click.argument("tenant")
 @click.argument("email")
 def admins_remove(tenant: str, email: str) -> None:
-    """Remove the admin EMAIL of TENANT (an ops admin: TENANT is the word "ops"); their
-    sessions end at once."""
+    """Remove the admin EMAIL of TENANT (an ops admin: TENANT is "*", as `list` shows
+    them); their sessions end at once."""
     from warren.admin.accounts import find_admin, remove
     from warren.db.unit_of_work import unit_of_work
     from warren.errors import DomainError
 
     runtime = prepared_runtime()
     try:
-        found = None if tenant == "ops" else named_tenant(runtime, tenant)
+        found = None if tenant == OPS_SCOPE else named_tenant(runtime, tenant)
         try:
             with unit_of_work(runtime.sessions) as db:
                 admin = find_admin(db, found, email)
@@ -124,5 +126,29 @@ def audit_verify(tenant: str) -> None:
             )
             raise SystemExit(1)
         click.echo(f"{found.slug}: audit chain intact, {result.checked} entries")
+    finally:
+        runtime.close()
+
+
+@admins_audit.command("prune")
+@click.argument("tenant")
+@click.option("--older-than-days", type=click.IntRange(min=1), required=True)
+def audit_prune(tenant: str, older_than_days: int) -> None:
+    """Delete TENANT's audit entries older than the given number of days (the one
+    deletion the append-only trigger allows; the rest of the chain still verifies)."""
+    from datetime import timedelta
+
+    from warren.admin.audit import prune
+    from warren.db.base import utcnow
+    from warren.db.unit_of_work import unit_of_work
+
+    runtime = prepared_runtime()
+    try:
+        found = named_tenant(runtime, tenant)
+        with unit_of_work(runtime.sessions) as db:
+            deleted = prune(db, found, utcnow() - timedelta(days=older_than_days))
+        click.echo(
+            f"{found.slug}: {deleted} audit entries older than {older_than_days} days deleted"
+        )
     finally:
         runtime.close()

@@ -37,8 +37,11 @@ from warren.web.handlers.account_links import AccountLinkController
 from warren.web.handlers.account_restriction import AccountRestrictionController
 from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
+from warren.web.handlers.admin_audit import AdminAuditController
 from warren.web.handlers.admin_console import AdminConsoleController
 from warren.web.handlers.admin_moderation import AdminModerationController
+from warren.web.handlers.admin_requests import AdminRequestsController
+from warren.web.handlers.admin_users import AdminUsersController
 from warren.web.handlers.chat import ChatController
 from warren.web.handlers.generation import GenerationController
 from warren.web.handlers.home import brand_asset, home
@@ -81,6 +84,9 @@ def create_litestar(runtime: Runtime) -> Litestar:
             PaymentController,
             ShareController,
             AdminConsoleController,
+            AdminUsersController,
+            AdminRequestsController,
+            AdminAuditController,
             AdminModerationController,
             create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
         ],
