@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,15 @@ def test_an_ops_admin_works_on_every_brand(
     signed = sign_in(elsewhere, "platform@example.com", next_code(SECRETS["platform@example.com"]))
     assert signed.status_code == 303
     assert elsewhere.get("/admin/audit").status_code == 200
+
+
+def test_concurrent_appends_keep_one_chain(runtime: Runtime, clean_db: None) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: _record(runtime, "songly", 10), range(4)))
+    with runtime.sessions() as db:
+        result = audit.verify(db, runtime.registry.get("songly"))
+        seqs = db.scalars(
+            select(AuditEntry.seq).where(AuditEntry.tenant_id == "songly").order_by(AuditEntry.seq)
+        ).all()
+    assert result.ok
+    assert list(seqs) == list(range(1, 41))

@@ -56,6 +56,7 @@ def test_invitation_password_totp_then_sign_in(
     ]
     attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
     assert {"path=/admin", "httponly", "samesite=strict"} <= attributes
+    assert "secure" not in attributes
     dashboard = client.get("/admin")
     assert dashboard.status_code == 200
     assert email in dashboard.text
@@ -153,3 +154,29 @@ def test_an_idle_session_ends(brand: Callable[..., BrandClient], runtime: Runtim
             update(AdminSession).values(last_seen_at=AdminSession.last_seen_at - SESSION_IDLE)
         )
     assert client.get("/admin").headers["location"] == "/admin/sign-in?next=/admin"
+
+
+def test_the_admin_cookie_is_secure_over_https(
+    brand: Callable[..., BrandClient], runtime: Runtime
+) -> None:
+    client = brand("vizardio")
+    invitation = invite_admin(runtime, "vizardio", "tls@example.com")
+    accepted, secret = accept(client, invitation)
+    assert accepted.status_code == 303
+    # Only the sign-in itself comes "through TLS" (the test client speaks plain HTTP and
+    # would not send Secure cookies back).
+    signed_in = client.post(
+        "/admin/sign-in",
+        data={
+            "_csrf": client.csrf("/admin/sign-in"),
+            "email": "tls@example.com",
+            "password": PASSWORD,
+            "code": next_code(secret),
+        },
+        headers={"X-Forwarded-Proto": "https"},
+    )
+    assert signed_in.status_code == 303
+    (cookie,) = [
+        c for c in signed_in.headers.get_list("set-cookie") if c.startswith("warren_admin=")
+    ]
+    assert "secure" in {part.strip().lower() for part in cookie.split(";")[1:]}

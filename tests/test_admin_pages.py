@@ -117,8 +117,14 @@ def test_roles(brand: Callable[..., BrandClient], runtime: Runtime) -> None:
             {"amount": "5", "days": "3", "reason": "x", "confirm": "erase"},
         )
         assert answer.status_code == 403, path
+    nav = support.get("/admin").text.split('aria-label="Console"')[1].split("</nav>")[0]
+    assert 'href="/admin/requests"' in nav
+    assert 'href="/admin/audit"' not in nav
     moderator = console(brand, runtime, "songly", role="moderator")
     assert moderator.get("/admin").status_code == 200
+    nav = moderator.get("/admin").text.split('aria-label="Console"')[1].split("</nav>")[0]
+    assert 'href="/admin/moderation"' in nav
+    assert 'href="/admin/users"' not in nav
     for path in ("/admin/users", "/admin/requests", "/admin/audit"):
         assert moderator.get(path).status_code == 403, path
     with runtime.sessions() as db:
