@@ -193,7 +193,8 @@ def clean_db(runtime: Runtime, stub_broker: StubBroker) -> Iterator[None]:
     with runtime.engine.begin() as conn:
         conn.execute(
             text(
-                "TRUNCATE users, auth_sessions, security_events, consent_records RESTART IDENTITY CASCADE"
+                "TRUNCATE users, auth_sessions, security_events, consent_records, admin_accounts, "
+                "admin_audit_log RESTART IDENTITY CASCADE"
             )
         )
     stub_broker.flush_all()

@@ -28,6 +28,7 @@ COMMANDS = {
     "accounts": "erase",
     "requests": "list",
     "backup": "restore",
+    "admins": "audit",
 }
 
 

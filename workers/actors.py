@@ -9,6 +9,7 @@ from dramatiq.middleware import CurrentMessage
 from sqlalchemy.orm import Session
 
 from warren.accounts import credentials, password_reset, verification, welcome
+from warren.admin.accounts import INVITATION_ACTOR, send_invitation
 from warren.billing.gateways.demo import DemoGateway, deliver_notification
 from warren.billing.receipts import send_receipt
 from warren.billing.settlement import RECEIPT_ACTOR
@@ -167,6 +168,20 @@ def build_account_export(tenant_slug: str, export_id: str) -> None:
     )
 
 
+@dramatiq.actor(actor_name=INVITATION_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000)
+def send_admin_invitation(tenant_slug: str, admin_id: str) -> None:
+    runtime = get_runtime()
+    with unit_of_work(runtime.sessions) as db:
+        if _first_delivery(db, INVITATION_ACTOR):
+            send_invitation(
+                db,
+                runtime.mailer,
+                runtime.registry.get(tenant_slug),
+                runtime.keyring,
+                uuid.UUID(admin_id),
+            )
+
+
 class NotificationNotAccepted(Exception):
     """warren's webhook answered the demo gateway with an error: try again later, as a
     real gateway does."""
@@ -200,6 +215,7 @@ ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
     deliver_demo_notification,
     send_account_deleted_email,
     build_account_export,
+    send_admin_invitation,
 )
 
 

@@ -91,6 +91,7 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
                 "email_link": settings.rate_limit_email_link,
                 "password_reset": settings.rate_limit_password_reset,
                 "two_factor": settings.rate_limit_two_factor,
+                "report": settings.rate_limit_report,
             },
         ),
         gateways=load_gateways(

@@ -3,6 +3,13 @@
 It sits above the domain packages (it imports them all), so it is not part of `warren.db`."""
 
 from warren.accounts.models import AccountToken, AuthSession, RecoveryCode, SecurityEvent, User
+from warren.admin.models import (
+    AdminAccount,
+    AdminInvitation,
+    AdminSession,
+    AuditEntry,
+    RequestDesk,
+)
 from warren.billing.models import CheckoutDraft, DemoPayment, Order, PointMovement
 from warren.chat.models import ChatMessage
 from warren.db.base import Base
@@ -10,6 +17,7 @@ from warren.generation.models import Job
 from warren.library.models import ContentItem
 from warren.lifecycle.models import Erasure, Hold, RetentionRun
 from warren.media.models import Upload
+from warren.moderation.models import Report, ShareLink
 from warren.privacy.consent_models import ConsentRecord
 from warren.queue.models import MessageReceipt, OutboxMessage
 from warren.rights.models import AccountExport, DataSubjectRequest, RequestTransition
@@ -17,6 +25,10 @@ from warren.rights.models import AccountExport, DataSubjectRequest, RequestTrans
 __all__ = [
     "AccountExport",
     "AccountToken",
+    "AdminAccount",
+    "AdminInvitation",
+    "AdminSession",
+    "AuditEntry",
     "AuthSession",
     "Base",
     "ChatMessage",
@@ -33,9 +45,12 @@ __all__ = [
     "OutboxMessage",
     "PointMovement",
     "RecoveryCode",
+    "Report",
+    "RequestDesk",
     "RequestTransition",
     "RetentionRun",
     "SecurityEvent",
+    "ShareLink",
     "Upload",
     "User",
 ]

@@ -134,6 +134,8 @@ class Settings(BaseSettings):
     # Password-reset requests and two-factor codes, per network.
     rate_limit_password_reset: str = "5/minute"  # noqa: S105 - a rate, not a password
     rate_limit_two_factor: str = "10/minute"
+    # Reports about shared content, per network.
+    rate_limit_report: str = "10/hour"
     # memory:// is per process; redis://host:port shares limits between processes.
     rate_limit_storage: str = "memory://"
     # Password hashes computed at once, and queued behind them, per process; beyond that

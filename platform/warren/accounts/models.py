@@ -64,6 +64,9 @@ class User(TenantOwned, Base):
     storage_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     # When the inactivity warning went out; a sign-in after it makes the next one due.
     inactivity_warned_at: Mapped[datetime | None]
+    # Blocked by moderation: sign-in is refused and no session of the account works.
+    blocked_at: Mapped[datetime | None]
+    blocked_reason: Mapped[str | None] = mapped_column(Text)
 
     def has_prime(self, now: datetime) -> bool:
         return self.prime_until is not None and self.prime_until > now

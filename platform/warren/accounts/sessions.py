@@ -89,6 +89,8 @@ def resolve_session(db: Session, tenant: Tenant, key: bytes, cookie: str | None)
             User.tenant_id == tenant.slug,
             AuthSession.token_hash == _token_hash(token),
             AuthSession.expires_at > now,
+            # Blocking ends the sessions too; this also refuses one started meanwhile.
+            User.blocked_at.is_(None),
         )
     ).one_or_none()
     if row is None:

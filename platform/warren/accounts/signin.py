@@ -24,7 +24,7 @@ from warren.accounts.passwords import DUMMY_HASH, verify_password
 from warren.accounts.security_log import record_event
 from warren.accounts.two_factor import second_factor_ok
 from warren.db.base import utcnow
-from warren.errors import RateLimited
+from warren.errors import Forbidden, RateLimited
 from warren.tenancy.secrets import TenantKeys
 from warren.tenancy.tenant import Tenant
 
@@ -44,6 +44,23 @@ class AccountThrottled(RateLimited):
             f"Too many failed sign-ins for this account. Try again in {retry_after} seconds.",
             retry_after,
         )
+
+
+class AccountBlocked(Forbidden):
+    """The account was blocked by moderation; the password was right, nothing else happens."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        super().__init__(
+            f"This account is blocked by {tenant.name}'s moderators and cannot sign in. "
+            f"Write to {tenant.support_email} if you think this is a mistake."
+        )
+
+
+def refuse_blocked(db: Session, tenant: Tenant, user: User, ip_value: str) -> None:
+    """Raises AccountBlocked (after recording the attempt) when ``user`` is blocked."""
+    if user.blocked_at is not None:
+        record_event(db, tenant, "sign_in_blocked", ip_value, user.id)
+        raise AccountBlocked(tenant)
 
 
 def failure_delay(failures: int) -> timedelta:
@@ -104,6 +121,8 @@ def authenticate(
     if not verify_password(password, user.password_hash):
         record_event(db, tenant, "sign_in_failed", ip_value, user.id, reason="wrong_password")
         return None
+    # Only after the password: a guesser learns nothing about blocked accounts.
+    refuse_blocked(db, tenant, user, ip_value)
     # With two-factor on, a right password is half a sign-in: it must not lift the
     # throttle that also guards the code.
     record_event(
@@ -129,5 +148,6 @@ def complete_two_factor(
     if method is None:
         record_event(db, tenant, "sign_in_failed", ip_value, user.id, reason="wrong_code")
         return None
+    refuse_blocked(db, tenant, user, ip_value)
     record_event(db, tenant, "sign_in", ip_value, user.id, second_factor=method)
     return user

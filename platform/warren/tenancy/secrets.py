@@ -37,6 +37,8 @@ class TenantKeys:
     totp: bytes
     # Signs the demo payment gateway's notifications (a real gateway has its own secret).
     demo_gateway: bytes
+    # The Ed25519 seed that signs moderation evidence exports (warren.moderation.evidence).
+    evidence: bytes
 
 
 def _derive(secret: bytes, slug: str, purpose: str) -> bytes:
@@ -66,6 +68,7 @@ class Keyring:
                 tokens=_derive(secret, slug, "tokens"),
                 totp=_derive(secret, slug, "totp"),
                 demo_gateway=_derive(secret, slug, "payments-demo"),
+                evidence=_derive(secret, slug, "moderation-evidence"),
             )
             self._cache[slug] = keys
         return keys

@@ -11,6 +11,7 @@ from warren.errors import DomainError
 from warren.paths import BASE_STATIC_DIR
 from warren.runtime import Runtime
 from warren.storage.base import ObjectNotFound, ObjectStoreError
+from warren.web.admin_context import AdminSignInRequired, admin_sign_in_required, require_admin
 from warren.web.context import (
     SignInRequired,
     TwoFactorEnrolmentRequired,
@@ -36,12 +37,18 @@ from warren.web.handlers.account_links import AccountLinkController
 from warren.web.handlers.account_restriction import AccountRestrictionController
 from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
+from warren.web.handlers.admin_audit import AdminAuditController
+from warren.web.handlers.admin_console import AdminConsoleController
+from warren.web.handlers.admin_moderation import AdminModerationController
+from warren.web.handlers.admin_requests import AdminRequestsController
+from warren.web.handlers.admin_users import AdminUsersController
 from warren.web.handlers.chat import ChatController
 from warren.web.handlers.generation import GenerationController
 from warren.web.handlers.home import brand_asset, home
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.payments import PaymentController
 from warren.web.handlers.privacy import PrivacyController
+from warren.web.handlers.share import ShareController
 from warren.web.handlers.two_factor import TwoFactorController
 from warren.web.handlers.uploads import UploadController
 from warren.web.templating import Templates
@@ -75,18 +82,26 @@ def create_litestar(runtime: Runtime) -> Litestar:
             LibraryController,
             ChatController,
             PaymentController,
+            ShareController,
+            AdminConsoleController,
+            AdminUsersController,
+            AdminRequestsController,
+            AdminAuditController,
+            AdminModerationController,
             create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
         ],
         dependencies={
             "db": Provide(provide_db),
             "ctx": Provide(provide_ctx, sync_to_thread=True),
             "user": Provide(require_user, sync_to_thread=False),
+            "admin": Provide(require_admin, sync_to_thread=True),
             "form": Provide(provide_form),
         },
         before_request=csrf_guard,
         exception_handlers={
             DomainError: domain_error,
             SignInRequired: sign_in_required,
+            AdminSignInRequired: admin_sign_in_required,
             TwoFactorEnrolmentRequired: enrolment_required,
             ObjectNotFound: object_missing,
             ObjectStoreError: storage_down,

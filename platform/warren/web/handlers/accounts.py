@@ -20,7 +20,12 @@ from warren.accounts.preferences import (
     withdraw_consents,
 )
 from warren.accounts.security_log import record_event
-from warren.accounts.signin import AccountThrottled, authenticate, complete_two_factor
+from warren.accounts.signin import (
+    AccountBlocked,
+    AccountThrottled,
+    authenticate,
+    complete_two_factor,
+)
 from warren.accounts.signup import SignUpForm, sign_up
 from warren.accounts.two_factor import WRONG_CODE
 from warren.accounts.verification import NotVerified
@@ -122,6 +127,9 @@ class AccountController(Controller):
                 render(ctx, "sign_in.html", 429, login=login, error=refused.message, next=back),
                 refused.retry_after,
             )
+        except AccountBlocked as blocked:
+            # Rendered, not raised, for the same reason: the refusal is recorded.
+            return render(ctx, "sign_in.html", 403, login=login, error=blocked.message, next=back)
         if user is None:
             return render(
                 ctx,
@@ -171,6 +179,8 @@ class AccountController(Controller):
                 ctx, "sign_in_code.html", 429, pending=pending, next=back, error=refused.message
             )
             return too_many(page, refused.retry_after)
+        except AccountBlocked as blocked:
+            return render(ctx, "sign_in.html", 403, login="", error=blocked.message, next=back)
         if user is None:
             return render(
                 ctx, "sign_in_code.html", 401, pending=pending, next=back, error=WRONG_CODE

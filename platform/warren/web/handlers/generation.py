@@ -18,6 +18,7 @@ from warren.errors import InsufficientPoints, InvalidInput, NotFound
 from warren.generation.status import job_of, job_state
 from warren.generation.submit import submit_generation
 from warren.media.uploads import user_uploads
+from warren.moderation.shares import share_status_for_job
 from warren.storage.tenant_store import TenantStore
 from warren.web.context import RequestContext
 from warren.web.errors import status_of
@@ -155,6 +156,7 @@ class GenerationController(Controller):
             job=job,
             product=ctx.tenant.products.get(job.product_key),
             state=job_state(ctx.db, ctx.tenant, job, _store(ctx)),
+            share=share_status_for_job(ctx.db, ctx.tenant, user.id, job.id),
         )
 
     @get("/jobs/{job_id:uuid}/status", sync_to_thread=True)

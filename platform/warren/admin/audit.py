@@ -1,0 +1,192 @@
+"""The audit log: every admin action, append-only twice over.
+
+1. A **hash chain per tenant**: each row stores the hash of the row before it
+   (``prev_hash``; the first row of a tenant has 64 zeros) and ``row_hash`` = SHA-256 of
+   that hash and the row's canonical JSON. Changing, inserting or removing a row in the
+   middle breaks every hash after it; :func:`verify` walks the chain.
+2. A **trigger** (migration 0010) refuses UPDATE and DELETE on the table, so the
+   application, a bug or an injected statement cannot rewrite history; only someone who
+   can alter or disable triggers (the table's owner) can, and then the chain shows it.
+
+The one deliberate exception is retention: :func:`prune` deletes a tenant's oldest rows
+in a transaction that sets ``warren.audit_retention`` (the trigger lets DELETE through
+only then). The first remaining row keeps its ``prev_hash``, so the rest of the chain
+still verifies from there.
+
+Appends to one tenant's chain are serialised with a transaction-level advisory lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from warren.admin.models import AuditEntry
+from warren.db.base import utcnow
+from warren.tenancy.tenant import Tenant
+
+GENESIS = "0" * 64
+
+
+def _plain(values: Mapping[str, object] | None) -> dict[str, Any] | None:
+    """The mapping as JSON will give it back (dates and ids become strings)."""
+    if values is None:
+        return None
+    plain: dict[str, Any] = json.loads(json.dumps(dict(values), default=str))
+    return plain
+
+
+def canonical(entry: AuditEntry) -> str:
+    at = entry.at.astimezone(UTC).isoformat()
+    return json.dumps(
+        {
+            "tenant": entry.tenant_id,
+            "seq": entry.seq,
+            "at": at,
+            "actor": entry.actor,
+            "action": entry.action,
+            "subject": entry.subject,
+            "before": entry.before,
+            "after": entry.after,
+            "ip_value": entry.ip_value,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical(entry)}".encode()).hexdigest()
+
+
+def _lock(db: Session, tenant: Tenant) -> None:
+    db.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+        {"key": f"admin_audit_log:{tenant.slug}"},
+    )
+
+
+def record(
+    db: Session,
+    tenant: Tenant,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    before: Mapping[str, object] | None,
+    after: Mapping[str, object] | None,
+    ip_value: str,
+) -> None:
+    """Append one entry to the tenant's chain, in the caller's transaction."""
+    _lock(db, tenant)
+    last = db.execute(
+        select(AuditEntry.seq, AuditEntry.row_hash)
+        .where(AuditEntry.tenant_id == tenant.slug)
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).one_or_none()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    entry = AuditEntry(
+        tenant_id=tenant.slug,
+        seq=seq,
+        at=utcnow(),
+        actor=actor[:200],
+        action=action[:64],
+        subject=subject[:200],
+        before=_plain(before),
+        after=_plain(after),
+        ip_value=ip_value,
+        prev_hash=prev_hash,
+        row_hash="",
+    )
+    entry.row_hash = chain_hash(prev_hash, entry)
+    db.add(entry)
+    db.flush()
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int
+    # The seq of the first row that does not verify, and why; None when all do.
+    broken_at: int | None
+    problem: str
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def _in_order(db: Session, tenant: Tenant) -> Iterator[AuditEntry]:
+    yield from db.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.tenant_id == tenant.slug)
+        .order_by(AuditEntry.seq)
+        .execution_options(yield_per=500)
+    )
+
+
+def verify(db: Session, tenant: Tenant) -> Verification:
+    """Walk the tenant's chain from its first remaining row."""
+    checked = 0
+    prev: AuditEntry | None = None
+    for entry in _in_order(db, tenant):
+        if prev is not None:
+            if entry.seq != prev.seq + 1:
+                return Verification(checked, entry.seq, f"rows {prev.seq + 1}… are missing")
+            if entry.prev_hash != prev.row_hash:
+                return Verification(checked, entry.seq, "does not link to the row before it")
+        elif entry.seq == 1 and entry.prev_hash != GENESIS:
+            return Verification(checked, entry.seq, "the first row does not start the chain")
+        if chain_hash(entry.prev_hash, entry) != entry.row_hash:
+            return Verification(checked, entry.seq, "its content does not match its hash")
+        checked += 1
+        prev = entry
+    return Verification(checked, None, "")
+
+
+def prune(db: Session, tenant: Tenant, before: datetime) -> int:
+    """Delete the tenant's entries older than ``before`` (the retention exception)."""
+    _lock(db, tenant)
+    db.execute(text("SET LOCAL warren.audit_retention = 'on'"))
+    deleted = db.scalars(
+        delete(AuditEntry)
+        .where(AuditEntry.tenant_id == tenant.slug, AuditEntry.at < before)
+        .returning(AuditEntry.id)
+    ).all()
+    db.execute(text("SET LOCAL warren.audit_retention = 'off'"))
+    return len(deleted)
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[AuditEntry]
+    # The id to pass as ``before`` for the next (older) page, or None on the last one.
+    next_before: int | None
+
+
+def page(db: Session, tenant: Tenant, before: int | None = None, size: int = 50) -> Page:
+    """Newest first, keyset-paged on the id (stable while new rows arrive)."""
+    query = select(AuditEntry).where(AuditEntry.tenant_id == tenant.slug)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    rows = list(db.scalars(query.order_by(AuditEntry.id.desc()).limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, rows[-1].id if more and rows else None)
+
+
+def count(db: Session, tenant: Tenant) -> int:
+    return int(db.scalar(select(func.count()).where(AuditEntry.tenant_id == tenant.slug)) or 0)
+
+
+def all_entries(db: Session, tenant: Tenant) -> Iterator[AuditEntry]:
+    """Every entry, oldest first, fetched in batches (for the CSV export)."""
+    return _in_order(db, tenant)
