@@ -23,6 +23,7 @@ from warren.chat.models import ChatMessage
 from warren.db.base import utcnow
 from warren.library.models import ContentItem
 from warren.media.models import Upload
+from warren.moderation.models import Report
 from warren.privacy.consent_models import ConsentRecord
 from warren.runtime import Runtime
 from warren.storage.tenant_store import TenantStore
@@ -219,6 +220,22 @@ class World:
             db.commit()
             db.expunge(record)
         return record
+
+    def report(self, item: ContentItem, *, created: datetime, ip: str) -> Report:
+        """A visitor's report about ``item``, from the IP value ``ip``."""
+        with self.runtime.sessions() as db:
+            report = Report(
+                tenant_id=item.tenant_id,
+                content_item_id=item.id,
+                source="report",
+                reason="other",
+                ip_value=ip,
+                created_at=created,
+            )
+            db.add(report)
+            db.commit()
+            db.expunge(report)
+        return report
 
     def points(self, user: User, amount: int) -> int:
         with self.runtime.sessions() as db:

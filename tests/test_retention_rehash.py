@@ -15,6 +15,7 @@ from sqlalchemy import select
 from test_retention_rules import make_world
 
 from warren.accounts.models import SecurityEvent
+from warren.moderation.models import Report
 from warren.privacy.consent_models import ConsentRecord
 from warren.privacy.ip import ip_value, parse_address
 from warren.settings import Settings
@@ -44,9 +45,11 @@ def _switch_to_hashed(path: Path) -> None:
 
 def test_raw_history_is_rewritten_to_hashes(world: World, database_url: str) -> None:
     user = world.user("vizardio", "raw")
+    item = world.item(user, created=days_ago(3))
     for address in VIZARDIO_ADDRESSES:
         world.event("vizardio", created=days_ago(3), ip=address, user=user)
         world.consent("vizardio", created=days_ago(3), ip=address)
+        world.report(item, created=days_ago(3), ip=address)
     world.event("vizardio", created=days_ago(1), ip="unknown")
     other = world.event("songly", created=days_ago(1), ip=OTHER_TENANT_VALUE)
 
@@ -58,7 +61,7 @@ def test_raw_history_is_rewritten_to_hashes(world: World, database_url: str) -> 
     _switch_to_hashed(Path(world.env["WARREN_TENANTS_FILE"]))
     done = world.warren("tenants", "rehash-ips", "vizardio")
     assert done.returncode == 0, world.explain()
-    assert "6 raw IP value(s) rewritten" in done.stdout
+    assert "9 raw IP value(s) rewritten" in done.stdout
 
     stored = database_contents(database_url)
     for address in VIZARDIO_ADDRESSES:
@@ -74,10 +77,12 @@ def test_raw_history_is_rewritten_to_hashes(world: World, database_url: str) -> 
         consents = set(
             db.scalars(select(ConsentRecord.ip_value).where(ConsentRecord.tenant_id == "vizardio"))
         )
+        reports = set(db.scalars(select(Report.ip_value).where(Report.tenant_id == "vizardio")))
         untouched = db.scalar(select(SecurityEvent.ip_value).where(SecurityEvent.id == other.id))
     # The same value the choke point computes now: old and new rows of one address match.
     assert events == expected | {"unknown"}
     assert consents == expected
+    assert reports == expected
     assert untouched == OTHER_TENANT_VALUE
     # Resumable and idempotent: a second run finds nothing raw.
     again = world.warren("tenants", "rehash-ips", "vizardio")

@@ -28,6 +28,7 @@ from warren.library.models import ContentItem
 from warren.lifecycle.models import Erasure, Hold, RetentionRun
 from warren.lifecycle.rules import Rule
 from warren.media.models import Upload
+from warren.moderation.models import Report
 from warren.privacy.consent_models import ConsentRecord
 from warren.runtime import build_runtime
 from warren.settings import Settings
@@ -142,6 +143,12 @@ def test_every_rule_deletes_what_is_due_and_keeps_the_rest(world: World) -> None
         )
         made["consent_old"] = world.consent(slug, created=days_ago(400), ip="198.51.100.11")
         made["consent_mid"] = world.consent(slug, created=days_ago(200), ip="198.51.100.12")
+        made["report_old"] = world.report(
+            made["held_item"], created=days_ago(400), ip="198.51.100.13"
+        )
+        made["report_mid"] = world.report(
+            made["held_item"], created=days_ago(200), ip="198.51.100.14"
+        )
         made["ledger"] = world.points(plain, 50)
     with world.runtime.sessions() as db:
         for made in (songly, vizardio):
@@ -235,6 +242,13 @@ def test_every_rule_deletes_what_is_due_and_keeps_the_rest(world: World) -> None
     assert ips[songly["consent_mid"].id] is None
     assert ips[vizardio["consent_old"].id] is None
     assert ips[vizardio["consent_mid"].id] == "198.51.100.12"
+    with world.runtime.sessions() as db:
+        reporters = dict(db.execute(select(Report.id, Report.ip_value)).tuples().all())
+    # The report stays with its (held) item; the reporter's IP value goes with the logs.
+    assert reporters[songly["report_old"].id] is None
+    assert reporters[songly["report_mid"].id] is None
+    assert reporters[vizardio["report_old"].id] is None
+    assert reporters[vizardio["report_mid"].id] == "198.51.100.14"
     # the ledger is never swept; every account still exists (none was inactive)
     assert sorted(ledger) == sorted([songly["ledger"], vizardio["ledger"]])
     for made in (songly, vizardio):

@@ -27,6 +27,7 @@ from warren.library.models import ContentItem
 from warren.lifecycle.holds import held, source_of_held_item
 from warren.lifecycle.models import HoldSubject
 from warren.media.models import Upload
+from warren.moderation.models import Report
 from warren.privacy.consent_models import ConsentRecord
 from warren.tenancy.tenant import RetentionSettings, Tenant
 
@@ -211,6 +212,16 @@ def _consent_ips(tenant: Tenant, moment: datetime, period: Period) -> Select[Any
     )
 
 
+def _report_ips(tenant: Tenant, moment: datetime, period: Period) -> Select[Any]:
+    # A report stays as long as its item (the queue's history); the reporter's IP value
+    # is a log value and goes after the log period, like a consent record's.
+    return select(Report.id, Report.created_at.label("clock")).where(
+        Report.tenant_id == tenant.slug,
+        Report.ip_value.is_not(None),
+        _past(Report.created_at, moment, period),
+    )
+
+
 def _inactive_accounts(tenant: Tenant, moment: datetime, period: Period) -> Select[Any]:
     return select(User.id, User.last_access_at.label("clock")).where(
         User.tenant_id == tenant.slug,
@@ -294,6 +305,7 @@ RULES: dict[Rule, tuple[Target, ...]] = {
     Rule.LOGS: (
         Target("security_events", SecurityEvent, Action.DELETE, _security_events, _logs, _logs),
         Target("consent_ips", ConsentRecord, Action.CLEAR_IP, _consent_ips, _logs, _logs),
+        Target("report_ips", Report, Action.CLEAR_IP, _report_ips, _logs, _logs),
     ),
     Rule.INACTIVE_ACCOUNTS: (
         Target(

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warren.accounts.models import SecurityEvent
 from warren.errors import Conflict
+from warren.moderation.models import Report
 from warren.privacy.consent_models import ConsentRecord
 from warren.privacy.ip import HASH_PREFIX, UNKNOWN, ip_value, parse_address
 from warren.tenancy.tenant import Tenant
 
 BATCH = 1000
 # Every table and column holding a tenant's IP value.
-IP_COLUMNS: tuple[Any, ...] = (SecurityEvent, ConsentRecord)
+IP_COLUMNS: tuple[Any, ...] = (SecurityEvent, ConsentRecord, Report)
 
 
 def _raw(table: Any) -> Any:
