@@ -21,6 +21,8 @@ from warren.admin import audit
 from warren.admin.models import AdminAccount, AuditEntry
 from warren.db.base import utcnow
 from warren.db.unit_of_work import unit_of_work
+from warren.errors import Conflict
+from warren.privacy.ip import ip_value, parse_address
 from warren.runtime import Runtime
 
 from admin_support import SECRETS, console, next_code, sign_in
@@ -242,3 +244,45 @@ def test_concurrent_appends_keep_one_chain(runtime: Runtime, clean_db: None) -> 
         ).all()
     assert result.ok
     assert list(seqs) == list(range(1, 41))
+
+
+def test_a_brand_switched_to_hashed_ips_gets_its_audit_addresses_rehashed(
+    runtime: Runtime, clean_db: None
+) -> None:
+    raw = runtime.registry.get("vizardio")
+    key = runtime.keyring.for_tenant("vizardio").ip_hash
+    with unit_of_work(runtime.sessions) as db:
+        for address in ("203.0.113.5", "2001:db8::5"):
+            audit.record(
+                db,
+                raw,
+                actor="admin:a@example.com",
+                action="sign_in",
+                subject="admin:a@example.com",
+                before=None,
+                after=None,
+                ip_value=address,
+            )
+        with pytest.raises(Conflict):
+            audit.rehash_ips(db, raw, key)
+    hashed = raw.model_copy(update={"ip": raw.ip.model_copy(update={"mode": "hashed"})})
+    with unit_of_work(runtime.sessions) as db:
+        assert audit.rehash_ips(db, hashed, key) == 2
+    with runtime.sessions() as db:
+        values = db.scalars(
+            select(AuditEntry.ip_value).where(AuditEntry.tenant_id == "vizardio")
+        ).all()
+        assert audit.verify(db, raw).ok
+    assert values == [
+        ip_value("hashed", key, parse_address("203.0.113.5")),
+        ip_value("hashed", key, parse_address("2001:db8::5")),
+    ]
+    # The exception is that one column, to a hash: anything else is still refused.
+    for statement in (
+        "UPDATE admin_audit_log SET ip_value = '203.0.113.9'",
+        "UPDATE admin_audit_log SET ip_value = 'hmac-sha256:00', actor = 'x'",
+    ):
+        with runtime.engine.begin() as conn:
+            conn.execute(text("SET LOCAL warren.audit_rehash = 'on'"))
+            with pytest.raises(DBAPIError, match="append-only"):
+                conn.execute(text(statement))

@@ -9,7 +9,7 @@ import pyotp
 from sqlalchemy import select, update
 
 from warren.admin.accounts import SESSION_IDLE
-from warren.admin.models import AdminInvitation, AdminSession
+from warren.admin.models import AdminAccount, AdminInvitation, AdminSession
 from warren.runtime import Runtime
 
 from admin_support import (
@@ -75,17 +75,21 @@ def test_invitation_password_totp_then_sign_in(
 def test_a_brand_admin_gets_404_on_another_brands_console(
     brand: Callable[..., BrandClient], runtime: Runtime
 ) -> None:
-    songly = console(brand, runtime, "songly")
+    email = "songly-only@example.com"
+    songly = console(brand, runtime, "songly", email=email)
     cookie = songly.cookies.get("warren_admin")
     assert cookie
     carried = brand("homiwork")
     carried.cookies.set("warren_admin", cookie)
     for path in ("/admin", "/admin/sign-in", "/admin/users", "/admin/audit", "/admin/anything"):
         assert carried.get(path).status_code == 404, path
-    # Nor can a songly admin sign in on homiwork's host.
-    email = next(e for e in SECRETS if e.startswith("admin-"))
+    # Nor can a songly admin sign in on homiwork's host, with a good password and code.
+    with runtime.engine.begin() as conn:
+        conn.execute(update(AdminAccount).values(totp_last_step=AdminAccount.totp_last_step - 2))
     fresh = brand("homiwork")
     assert sign_in(fresh, email, next_code(SECRETS[email]), PASSWORD).status_code == 400
+    # The same sign-in on songly's own host works (so the refusal above is the brand's).
+    assert sign_in(brand("songly"), email, next_code(SECRETS[email])).status_code == 303
 
 
 def test_an_invitation_is_bound_to_its_brand_and_expires(

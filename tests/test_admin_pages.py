@@ -157,6 +157,9 @@ def test_grants_change_the_balance_and_prime_and_are_audited(
     assert 'id="balance">25<' in admin.get(f"/admin/users/{user.id}").text
     with runtime.sessions() as db:
         assert balance(db, runtime.registry.get("vizardio"), user.id) == 25
+    viewed = _audit(runtime, "vizardio", "user_viewed")
+    assert {e.subject for e in viewed} == {f"user:{user.id}"}
+    assert {e.actor for e in viewed} == {"admin:granter@example.com"}
     (entry,) = _audit(runtime, "vizardio", "points_granted")
     assert entry.actor == "admin:granter@example.com"
     assert entry.subject == f"user:{user.id}"

@@ -2,9 +2,12 @@
 audit log with its append-only trigger
 
 The trigger refuses UPDATE and DELETE on admin_audit_log: the log is evidence, and the
-hash chain (warren.admin.audit) only detects a rewrite after the fact. The one exception
-is retention: a DELETE in a transaction that has set warren.audit_retention to on
-(warren.admin.audit.prune). TRUNCATE is a table owner's operation and is not covered.
+hash chain (warren.admin.audit) only detects a rewrite after the fact. Two exceptions,
+each only in a transaction that sets its flag: retention (a DELETE, with
+warren.audit_retention on: warren.admin.audit.prune) and rehashing addresses after a
+brand switched to hashed IPs (an UPDATE of ip_value alone, to a hash, with
+warren.audit_rehash on: warren.admin.audit.rehash_ips). TRUNCATE is a table owner's
+operation and is not covered.
 
 Revision ID: 0010
 Revises: 0009
@@ -27,6 +30,11 @@ CREATE FUNCTION admin_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql A
 BEGIN
     IF TG_OP = 'DELETE' AND current_setting('warren.audit_retention', true) = 'on' THEN
         RETURN OLD;
+    END IF;
+    IF TG_OP = 'UPDATE' AND current_setting('warren.audit_rehash', true) = 'on'
+        AND NEW.ip_value LIKE 'hmac-sha256:%'
+        AND (to_jsonb(NEW) - 'ip_value') = (to_jsonb(OLD) - 'ip_value') THEN
+        RETURN NEW;
     END IF;
     RAISE EXCEPTION 'admin_audit_log is append-only: % refused', TG_OP
         USING ERRCODE = 'insufficient_privilege';

@@ -291,11 +291,16 @@ def authenticate(
     address = normalise_email(email)
     admin = (
         db.scalar(
-            select(AdminAccount).where(
+            select(AdminAccount)
+            .where(
                 _admins_of(tenant),
                 AdminAccount.email == address,
                 AdminAccount.activated_at.is_not(None),
             )
+            # One address may be both this brand's admin and an ops admin: the brand's
+            # own account answers.
+            .order_by(AdminAccount.tenant_id.is_(None))
+            .limit(1)
         )
         if address
         else None

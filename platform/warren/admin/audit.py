@@ -8,10 +8,18 @@
    application, a bug or an injected statement cannot rewrite history; only someone who
    can alter or disable triggers (the table's owner) can, and then the chain shows it.
 
-The one deliberate exception is retention: :func:`prune` deletes a tenant's oldest rows
-in a transaction that sets ``warren.audit_retention`` (the trigger lets DELETE through
-only then). The first remaining row keeps its ``prev_hash``, so the rest of the chain
-still verifies from there.
+Two deliberate exceptions, each let through by the trigger only in a transaction that
+sets its flag:
+
+- **Retention**: :func:`prune` deletes a tenant's oldest rows (``warren.audit_retention``).
+  The first remaining row keeps its ``prev_hash``, so the rest of the chain still
+  verifies from there.
+- **Rehashing addresses**: when a brand switches from raw to hashed IPs,
+  :func:`rehash_ips` (run by ``warren tenants rehash-ips``) rewrites the raw addresses
+  in ``ip_value`` to the brand's keyed hashes (``warren.audit_rehash``; the trigger
+  accepts only that one column changing, and only to a hash). This is why ``ip_value`` is
+  the one field outside the chain: the chain cannot cover a value that must be
+  rewritable, and the trigger still refuses every other change to it.
 
 Appends to one tenant's chain are serialised with a transaction-level advisory lock.
 """
@@ -25,11 +33,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from warren.admin.models import AuditEntry
 from warren.db.base import utcnow
+from warren.errors import Conflict
+from warren.privacy.ip import HASH_PREFIX, UNKNOWN, ip_value, parse_address
 from warren.tenancy.tenant import Tenant
 
 GENESIS = "0" * 64
@@ -55,7 +65,6 @@ def canonical(entry: AuditEntry) -> str:
             "subject": entry.subject,
             "before": entry.before,
             "after": entry.after,
-            "ip_value": entry.ip_value,
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -163,6 +172,36 @@ def prune(db: Session, tenant: Tenant, before: datetime) -> int:
     ).all()
     db.execute(text("SET LOCAL warren.audit_retention = 'off'"))
     return len(deleted)
+
+
+def rehash_ips(db: Session, tenant: Tenant, ip_key: bytes) -> int:
+    """Rewrite the tenant's raw addresses in the log to its keyed hashes (after the
+    tenant switched to hashed IPs); returns how many."""
+    if not tenant.hashes_ip:
+        raise Conflict(f"{tenant.slug} stores raw IP addresses: switch it to hashed first.")
+    raw = (
+        db.execute(
+            select(AuditEntry.id, AuditEntry.ip_value).where(
+                AuditEntry.tenant_id == tenant.slug,
+                AuditEntry.ip_value.not_in(["", UNKNOWN]),
+                AuditEntry.ip_value.not_like(f"{HASH_PREFIX}%"),
+            )
+        )
+        .tuples()
+        .all()
+    )
+    if not raw:
+        return 0
+    db.execute(text("SET LOCAL warren.audit_rehash = 'on'"))
+    db.execute(
+        update(AuditEntry),
+        [
+            {"id": row_id, "ip_value": ip_value("hashed", ip_key, parse_address(value))}
+            for row_id, value in raw
+        ],
+    )
+    db.execute(text("SET LOCAL warren.audit_rehash = 'off'"))
+    return len(raw)
 
 
 @dataclass(frozen=True)

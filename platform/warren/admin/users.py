@@ -79,8 +79,20 @@ class UserView:
     jobs: list[Job]
 
 
-def view(db: Session, tenant: Tenant, user_id: uuid.UUID) -> UserView:
+def view(db: Session, tenant: Tenant, user_id: uuid.UUID, *, actor: str, ip_value: str) -> UserView:
+    """One user's page. Looking at someone's account is itself recorded: who saw whose
+    data is part of what the log answers."""
     user = find(db, tenant, user_id)
+    audit.record(
+        db,
+        tenant,
+        actor=actor,
+        action="user_viewed",
+        subject=f"user:{user.id}",
+        before=None,
+        after=None,
+        ip_value=ip_value,
+    )
     jobs = list(
         db.scalars(
             select(Job)

@@ -85,9 +85,11 @@ def tenants_promises(tenant: str, path: Path | None, everything: bool) -> None:
 @click.argument("tenant")
 def tenants_rehash_ips(tenant: str) -> None:
     """After TENANT switched ip.mode from raw to hashed: rewrite every stored raw IP
-    address of it (security events, consent records) to the tenant's keyed hash. Batched
-    and resumable; refused while the tenant is still raw."""
+    address of it (security events, consent records, the console's audit log) to the
+    tenant's keyed hash. Batched and resumable; refused while the tenant is still raw."""
+    from warren.admin.audit import rehash_ips as rehash_audit_ips
     from warren.cli.common import named_tenant, prepared_runtime
+    from warren.db.unit_of_work import unit_of_work
     from warren.errors import Conflict
     from warren.privacy.rehash import rehash_ips
 
@@ -105,6 +107,10 @@ def tenants_rehash_ips(tenant: str) -> None:
                 runtime.keyring.for_tenant(found.slug).ip_hash,
                 progress=report,
             )
+            with unit_of_work(runtime.sessions) as db:
+                counts["admin_audit_log"] = rehash_audit_ips(
+                    db, found, runtime.keyring.for_tenant(found.slug).ip_hash
+                )
         except Conflict as exc:
             click.echo(f"refused: {exc}", err=True)
             raise SystemExit(1) from None

@@ -34,7 +34,7 @@ def _user_page(
         "admin/user.html",
         status,
         admin=admin,
-        view=users.view(ctx.db, ctx.tenant, user_id),
+        view=users.view(ctx.db, ctx.tenant, user_id, actor=admin.actor, ip_value=ctx.ip_value),
         can_change=admin.can(),
         erasure_reasons=[r.value for r in users.ERASURE_REASONS],
         errors=errors or {},
