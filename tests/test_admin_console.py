@@ -95,13 +95,13 @@ def test_a_brand_admin_gets_404_on_another_brands_console(
 def test_an_invitation_is_bound_to_its_brand_and_expires(
     brand: Callable[..., BrandClient], runtime: Runtime
 ) -> None:
-    invitation = invite_admin(runtime, "songly", "late@example.com")
+    invitation = invite_admin(runtime, "songly", "late-admin@example.com")
     assert brand("homiwork").get(invitation).status_code == 410
     with runtime.engine.begin() as conn:
         conn.execute(update(AdminInvitation).values(expires_at=AdminInvitation.created_at))
     assert brand("songly").get(invitation).status_code == 410
     # Invited again: a new link, and the old one stays dead.
-    fresh = invite_admin(runtime, "songly", "late@example.com")
+    fresh = invite_admin(runtime, "songly", "late-admin@example.com")
     assert fresh != invitation
     assert brand("songly").get(fresh).status_code == 200
     with runtime.sessions() as db:

@@ -85,7 +85,7 @@ def tenants_promises(tenant: str, path: Path | None, everything: bool) -> None:
 @click.argument("tenant")
 def tenants_rehash_ips(tenant: str) -> None:
     """After TENANT switched ip.mode from raw to hashed: rewrite every stored raw IP
-    address of it (security events, consent records, the console's audit log) to the
+    address of it (security events, consent records, moderation reports, the console's audit log) to the
     tenant's keyed hash. Batched and resumable; refused while the tenant is still raw."""
     from warren.admin.audit import rehash_ips as rehash_audit_ips
     from warren.cli.common import named_tenant, prepared_runtime
