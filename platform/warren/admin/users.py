@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from warren.accounts.models import User
 from warren.admin import audit
 from warren.billing.ledger import balance, grant
+from warren.billing.models import Order
 from warren.billing.prime import extend_prime
 from warren.db.base import utcnow
 from warren.errors import InvalidInput, NotFound
@@ -30,6 +31,7 @@ from warren.tenancy.tenant import Tenant
 
 SEARCH_LIMIT = 50
 JOBS_SHOWN = 20
+ORDERS_SHOWN = 20
 MAX_POINTS = 1_000_000
 MAX_PRIME_DAYS = 3660
 ERASURE_REASONS = (ErasureReason.DATA_SUBJECT_REQUEST, ErasureReason.CHILD)
@@ -77,6 +79,7 @@ class UserView:
     has_prime: bool
     held: bool
     jobs: list[Job]
+    orders: list[Order]
 
 
 def view(db: Session, tenant: Tenant, user_id: uuid.UUID, *, actor: str, ip_value: str) -> UserView:
@@ -101,6 +104,14 @@ def view(db: Session, tenant: Tenant, user_id: uuid.UUID, *, actor: str, ip_valu
             .limit(JOBS_SHOWN)
         )
     )
+    orders = list(
+        db.scalars(
+            select(Order)
+            .where(Order.tenant_id == tenant.slug, Order.user_id == user.id)
+            .order_by(Order.created_at.desc())
+            .limit(ORDERS_SHOWN)
+        )
+    )
     return UserView(
         user=user,
         balance=balance(db, tenant, user.id),
@@ -108,6 +119,7 @@ def view(db: Session, tenant: Tenant, user_id: uuid.UUID, *, actor: str, ip_valu
         has_prime=user.has_prime(utcnow()),
         held=account_is_held(db, tenant, user.id),
         jobs=jobs,
+        orders=orders,
     )
 
 

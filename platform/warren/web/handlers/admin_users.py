@@ -10,9 +10,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
 
-from warren.admin import users
+from warren.admin import refunds, users
 from warren.admin.models import AdminRole
-from warren.errors import InvalidInput
+from warren.errors import Conflict, InvalidInput
 from warren.lifecycle.erasure import AccountHeld
 from warren.web.admin_context import AdminPrincipal
 from warren.web.context import RequestContext
@@ -141,3 +141,30 @@ class AdminUsersController(Controller):
         except AccountHeld as held:
             return _user_page(ctx, admin, user_id, status_of(held), {"erase": held.message})
         return redirect(ctx, "/admin/users?erased=1")
+
+    @post("/{user_id:uuid}/orders/{order_id:uuid}/refund", sync_to_thread=True, status_code=303)
+    def refund(
+        self,
+        ctx: NamedDependency[RequestContext],
+        admin: NamedDependency[AdminPrincipal],
+        user_id: FromPath[uuid.UUID],
+        order_id: FromPath[uuid.UUID],
+        form: NamedDependency[FormMultiDict],
+    ) -> Response[str] | Redirect:
+        admin.require()
+        try:
+            refunds.refund(
+                ctx.db,
+                ctx.tenant,
+                ctx.runtime.gateways,
+                user_id,
+                order_id,
+                text(form, "reason"),
+                actor=admin.actor,
+                ip_value=ctx.ip_value,
+            )
+        except InvalidInput as invalid:
+            return _user_page(ctx, admin, user_id, 400, invalid.fields)
+        except Conflict as refused:
+            return _user_page(ctx, admin, user_id, 409, {"refund": refused.message})
+        return redirect(ctx, f"/admin/users/{user_id}?done=refund")
