@@ -29,6 +29,7 @@ COMMANDS = {
     "requests": "list",
     "backup": "restore",
     "admins": "audit",
+    "moderation": "verify-evidence",
 }
 
 

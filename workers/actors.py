@@ -21,6 +21,7 @@ from warren.queue.broker import queue_name
 from warren.queue.receipts import first_delivery
 from warren.rights import account_deletion
 from warren.rights.export import EXPORT_ACTOR, build_export
+from warren.rights.notices import NOTICE_ACTOR, Notice, send_notice
 from warren.settings import get_settings
 from workers.broker import install
 from workers.runtime import get_runtime
@@ -179,6 +180,22 @@ def send_admin_invitation(tenant_slug: str, admin_id: str) -> None:
                 runtime.registry.get(tenant_slug),
                 runtime.keyring,
                 uuid.UUID(admin_id),
+            )
+
+
+@dramatiq.actor(actor_name=NOTICE_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000)
+def send_request_notice(tenant_slug: str, request_id: str, notice: str, email: str) -> None:
+    # The address comes in the message: an erasure request's account is gone by now.
+    runtime = get_runtime()
+    with unit_of_work(runtime.sessions) as db:
+        if _first_delivery(db, NOTICE_ACTOR):
+            send_notice(
+                db,
+                runtime.mailer,
+                runtime.registry.get(tenant_slug),
+                uuid.UUID(request_id),
+                Notice(notice),
+                email,
             )
 
 

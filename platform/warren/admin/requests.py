@@ -34,6 +34,7 @@ from warren.rights.models import (
     RequestState,
     RequestTransition,
 )
+from warren.rights.notices import Notice, notify
 from warren.storage.base import ObjectStore
 from warren.tenancy.tenant import Tenant
 
@@ -183,6 +184,7 @@ def log_email_request(
     )
     db.add(RequestDesk(tenant_id=tenant.slug, request_id=request.id, requester_email=email))
     rights.move(db, tenant, request.id, RequestState.VERIFYING, actor, "verifying identity")
+    notify(db, tenant, request, Notice.RECEIVED, email)
     audit.record(
         db,
         tenant,
@@ -258,11 +260,31 @@ def assign(
     )
 
 
+def _requester(db: Session, tenant: Tenant, request: DataSubjectRequest) -> str | None:
+    """Where the requester hears from us: the address they wrote from, else the account's."""
+    desk = db.get(RequestDesk, request.id)
+    if desk is not None and desk.requester_email:
+        return desk.requester_email
+    if request.user_id is None:
+        return None
+    return db.scalar(
+        select(User.email).where(User.tenant_id == tenant.slug, User.id == request.user_id)
+    )
+
+
+def _tell_requester(
+    db: Session, tenant: Tenant, request: DataSubjectRequest, notice: Notice, to: str | None
+) -> None:
+    if to is not None:
+        notify(db, tenant, request, notice, to)
+
+
 def extend(
     db: Session, tenant: Tenant, request_id: uuid.UUID, reason: str, *, actor: str, ip_value: str
 ) -> None:
     before = _state(_request(db, tenant, request_id))
     request = rights.extend(db, tenant, request_id, actor, reason)
+    _tell_requester(db, tenant, request, Notice.EXTENDED, _requester(db, tenant, request))
     audit.record(
         db,
         tenant,
@@ -324,7 +346,7 @@ def identity_verified(
 def refuse(
     db: Session, tenant: Tenant, request_id: uuid.UUID, reason: str, *, actor: str, ip_value: str
 ) -> None:
-    _transition(
+    request = _transition(
         db,
         tenant,
         request_id,
@@ -334,6 +356,7 @@ def refuse(
         actor=actor,
         ip_value=ip_value,
     )
+    _tell_requester(db, tenant, request, Notice.REFUSED, _requester(db, tenant, request))
 
 
 EXPORT_KINDS = (RequestKind.ACCESS, RequestKind.PORTABILITY)
@@ -353,6 +376,8 @@ def complete(
     the account's export, an erasure request erases the account (refused while on hold);
     any other kind needs a note saying what was done."""
     request = _request(db, tenant, request_id)
+    # Read before an erasure takes the account (and its address) away.
+    requester = _requester(db, tenant, request)
     if request.state != RequestState.IN_PROGRESS.value:
         raise Conflict("Only a request in progress (identity verified) can be completed.")
     kind = RequestKind(request.kind)
@@ -385,7 +410,7 @@ def complete(
         note = note.strip() or ("account erased" if kind is RequestKind.ERASURE else "export built")
     elif not note.strip():
         raise InvalidInput({"note": "Say what was done to answer the request."})
-    _transition(
+    completed = _transition(
         db,
         tenant,
         request_id,
@@ -396,3 +421,4 @@ def complete(
         ip_value=ip_value,
         extra=extra,
     )
+    _tell_requester(db, tenant, completed, Notice.COMPLETED, requester)

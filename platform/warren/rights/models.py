@@ -96,6 +96,8 @@ class DataSubjectRequest(TenantOwned, Base):
     extended_at: Mapped[datetime | None]
     extension_reason: Mapped[str | None] = mapped_column(Text)
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    # What the requester wrote on the brand's form (a request by email keeps it in the mail).
+    details: Mapped[str | None] = mapped_column(Text)
 
 
 class RequestTransition(TenantOwned, Base):
