@@ -11,12 +11,13 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import jsonschema
-from inbox import link_in, mail_to
+from inbox import link_in, mail_to, text_of
 from sqlalchemy import select, update
 from test_acct_verification import use_link
 from test_rights_account_deletion import give_data, user_named
 
 from warren.db.base import utcnow
+from warren.rights.export import export_failed
 from warren.rights.models import AccountExport
 from warren.runtime import Runtime
 from warren.scheduler import expire_exports
@@ -124,3 +125,44 @@ def test_an_export_holds_everything_validates_and_is_only_the_owners(
     assert not store.exists(key)
     with runtime.sessions() as db:
         assert db.scalar(select(AccountExport.id).where(AccountExport.user_id == user.id)) is None
+
+
+def test_the_owner_is_emailed_when_the_copy_is_ready_or_could_not_be_made(
+    brand: Callable[..., BrandClient],
+    runtime: Runtime,
+    settings: Settings,
+    drain: Callable[[], None],
+) -> None:
+    client = brand("vizardio")
+    sign_up_and_sign_in(client, "copied@example.com", "copied")
+    verified(client, settings, "copied@example.com", drain)
+    assert client.post_form("/account/export", {}, form_page="/account/export").status_code == 303
+    drain()
+    ready = [m for m in mail_to(settings, "copied@example.com") if "is ready" in m["Subject"]]
+    assert len(ready) == 1
+    assert "https://vizardio.com/account/export" in text_of(ready[0])
+
+    # The next copy fails on every attempt of the worker: the page says so, the owner is
+    # told, and may ask again (the page no longer waits for it).
+    user = user_named(runtime, "vizardio", "copied")
+    tenant = runtime.registry.get("vizardio")
+    with runtime.sessions() as db:
+        stuck = AccountExport(tenant_id="vizardio", user_id=user.id, state="building")
+        db.add(stuck)
+        db.commit()
+        stuck_id = stuck.id
+    export_failed(runtime.sessions, tenant, stuck_id)
+    export_failed(runtime.sessions, tenant, stuck_id)  # a second report changes nothing
+    page = client.get("/account/export").text
+    assert 'data-state="failed"' in page
+    assert 'id="request-export"' in page
+    drain()
+    failed = [m for m in mail_to(settings, "copied@example.com") if "could not" in m["Subject"]]
+    assert len(failed) == 1
+    assert client.post_form("/account/export", {}, form_page="/account/export").status_code == 303
+    with runtime.sessions() as db:
+        states = sorted(
+            db.scalars(select(AccountExport.state).where(AccountExport.user_id == user.id))
+        )
+    assert states.count("failed") == 1
+    assert len(states) == 3

@@ -20,7 +20,13 @@ from warren.logs import configure_logging
 from warren.queue.broker import queue_name
 from warren.queue.receipts import first_delivery
 from warren.rights import account_deletion
-from warren.rights.export import EXPORT_ACTOR, build_export
+from warren.rights.export import (
+    EXPORT_ACTOR,
+    EXPORT_MAIL_ACTOR,
+    build_export,
+    export_failed,
+)
+from warren.rights.export import send_export_email as export_email
 from warren.rights.notices import NOTICE_ACTOR, Notice, send_notice
 from warren.settings import get_settings
 from workers.broker import install
@@ -157,16 +163,38 @@ def send_account_deleted_email(tenant_slug: str, email: str) -> None:
             )
 
 
-@dramatiq.actor(actor_name=EXPORT_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=5_000)
+EXPORT_RETRIES = 5
+
+
+@dramatiq.actor(
+    actor_name=EXPORT_ACTOR, queue_name=QUEUE, max_retries=EXPORT_RETRIES, min_backoff=5_000
+)
 def build_account_export(tenant_slug: str, export_id: str) -> None:
     runtime = get_runtime()
-    build_export(
-        runtime.sessions,
-        runtime.store,
-        runtime.registry.get(tenant_slug),
-        uuid.UUID(export_id),
-        runtime.settings.data_dir / "exports",
-    )
+    tenant = runtime.registry.get(tenant_slug)
+    try:
+        build_export(
+            runtime.sessions,
+            runtime.store,
+            tenant,
+            uuid.UUID(export_id),
+            runtime.settings.data_dir / "exports",
+        )
+    except Exception:
+        message = CurrentMessage.get_current_message()
+        if message is None or message.options.get("retries", 0) >= EXPORT_RETRIES:
+            export_failed(runtime.sessions, tenant, uuid.UUID(export_id))
+        raise
+
+
+@dramatiq.actor(actor_name=EXPORT_MAIL_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000)
+def send_export_email(tenant_slug: str, export_id: str) -> None:
+    runtime = get_runtime()
+    with unit_of_work(runtime.sessions) as db:
+        if _first_delivery(db, EXPORT_MAIL_ACTOR):
+            export_email(
+                db, runtime.mailer, runtime.registry.get(tenant_slug), uuid.UUID(export_id)
+            )
 
 
 @dramatiq.actor(actor_name=INVITATION_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000)

@@ -16,11 +16,13 @@ import zipstream
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from warren.accounts.mailing import link, send
 from warren.accounts.models import User
 from warren.accounts.verification import require_verified
 from warren.db.base import utcnow
 from warren.db.unit_of_work import unit_of_work
 from warren.errors import Gone, NotFound
+from warren.mail.base import Mailer
 from warren.queue.port import enqueue_after_commit
 from warren.rights.export_contents import account_document, readme
 from warren.rights.export_schema import SCHEMA
@@ -30,7 +32,9 @@ from warren.storage.tenant_store import TenantStore
 from warren.tenancy.tenant import Tenant
 
 EXPORT_ACTOR = "build_account_export"
+EXPORT_MAIL_ACTOR = "send_export_email"
 KEPT_FOR = timedelta(days=7)
+EXPORT_PATH = "/account/export"
 _PENDING = (ExportState.REQUESTED.value, ExportState.BUILDING.value)
 
 
@@ -135,6 +139,60 @@ def build_export(
         export.size_bytes = size
         export.finished_at = utcnow()
         export.expires_at = generated_at + KEPT_FOR
+        enqueue_after_commit(db, EXPORT_MAIL_ACTOR, tenant.slug, str(export.id))
+
+
+def export_failed(sessions: sessionmaker[Session], tenant: Tenant, export_id: uuid.UUID) -> None:
+    """The last attempt failed: say so on the page and by email, so the user can ask
+    again instead of waiting for a copy that will not come."""
+    with unit_of_work(sessions) as db:
+        export = db.scalar(
+            select(AccountExport)
+            .where(AccountExport.tenant_id == tenant.slug, AccountExport.id == export_id)
+            .with_for_update()
+        )
+        if export is None or export.state not in _PENDING:
+            return
+        export.state = ExportState.FAILED.value
+        export.finished_at = utcnow()
+        enqueue_after_commit(db, EXPORT_MAIL_ACTOR, tenant.slug, str(export.id))
+
+
+def send_export_email(db: Session, mailer: Mailer, tenant: Tenant, export_id: uuid.UUID) -> bool:
+    """Tell the owner their copy is ready (or could not be made); False when the export
+    or its account is gone."""
+    row = db.execute(
+        select(AccountExport, User)
+        .join(User, User.id == AccountExport.user_id)
+        .where(AccountExport.tenant_id == tenant.slug, AccountExport.id == export_id)
+    ).one_or_none()
+    if row is None:
+        return False
+    export, user = row
+    page = link(tenant, EXPORT_PATH)
+    if export.state == ExportState.READY.value and export.expires_at is not None:
+        send(
+            mailer,
+            tenant,
+            user.email,
+            f"Your copy of your {tenant.name} data is ready",
+            f"Hello {user.username},\n\nThe copy of your data you asked for is ready. "
+            f"Sign in and download it from {page} until "
+            f"{export.expires_at:%Y-%m-%d %H:%M} UTC; then it is deleted.\n",
+        )
+        return True
+    if export.state == ExportState.FAILED.value:
+        send(
+            mailer,
+            tenant,
+            user.email,
+            f"We could not make your copy of your {tenant.name} data",
+            f"Hello {user.username},\n\nMaking the copy of your data you asked for failed. "
+            f"Please ask again at {page}; if it fails again, write to "
+            f"{tenant.support_email}.\n",
+        )
+        return True
+    return False
 
 
 def sweep_expired_exports(db: Session, store: ObjectStore, tenant: Tenant) -> int:

@@ -17,6 +17,8 @@ class ExportState(StrEnum):
     REQUESTED = "requested"
     BUILDING = "building"
     READY = "ready"
+    # Every attempt of the worker failed: the user is told and may ask again.
+    FAILED = "failed"
 
 
 class AccountExport(TenantOwned, Base):
