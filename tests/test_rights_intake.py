@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from inbox import mail_to, text_of
+from inbox import link_in, mail_to, text_of
 from sqlalchemy import select
+from test_acct_verification import use_link
 
 from warren.accounts.models import User
+from warren.rights.confirmation import LINK_VERIFIED
 from warren.rights.intake import MAX_OPEN, WEB_VERIFIED
 from warren.rights.models import DataSubjectRequest, RequestTransition
 from warren.runtime import Runtime
@@ -148,3 +150,74 @@ def test_the_requester_hears_of_the_extension_and_the_answer_even_after_erasure(
     assert "many backups to check" in text_of(more_time)
     no = next(m for m in mails if str(m["Subject"]).startswith("About your privacy request"))
     assert "we cannot tell which ones" in text_of(no)
+
+
+def test_a_request_by_email_is_confirmed_by_a_link_to_the_accounts_address(
+    brand: Callable[..., BrandClient],
+    runtime: Runtime,
+    settings: Settings,
+    drain: Callable[[], None],
+) -> None:
+    owner = brand("songly")
+    sign_up_and_sign_in(owner, "owner@example.com", "owner")
+    admin = console(brand, runtime, "songly")
+    # Written from the account's address: the receipt goes there, and so does the link.
+    logged = post_console(
+        admin,
+        "/admin/requests",
+        {"kind": "access", "email": "Owner@Example.com", "jurisdiction": "gdpr"},
+    )
+    assert logged.status_code == 303, logged.text
+    [request] = requests_of(runtime, "songly", "owner")
+    assert request.state == "verifying"
+    drain()
+    [letter] = [m for m in mail_to(settings, "owner@example.com") if "Confirm" in m["Subject"]]
+    path = link_in(letter, "/privacy/requests/confirm")
+    with runtime.sessions() as db:
+        stored = db.scalar(
+            select(DataSubjectRequest.confirmation_hash).where(DataSubjectRequest.id == request.id)
+        )
+    token = path.split("token=")[1]
+    assert stored is not None
+    assert token.encode() not in stored
+
+    # Another brand's host, a tampered link: nothing.
+    assert use_link(brand("vizardio"), path, "/privacy/requests/confirm") == 410
+    tampered = path[:-1] + ("0" if path[-1] != "0" else "1")
+    assert use_link(brand("songly"), tampered, "/privacy/requests/confirm") == 410
+    # Opening the link alone changes nothing (mail scanners open links).
+    assert brand("songly").get(path).status_code == 200
+    [request] = requests_of(runtime, "songly", "owner")
+    assert request.state == "verifying"
+
+    # Anyone holding the mail may press the button: it proves control of the address.
+    assert use_link(brand("songly"), path, "/privacy/requests/confirm") == 200
+    [request] = requests_of(runtime, "songly", "owner")
+    assert request.state == "in_progress"
+    with runtime.sessions() as db:
+        notes = list(
+            db.scalars(
+                select(RequestTransition.note).where(RequestTransition.request_id == request.id)
+            )
+        )
+    assert LINK_VERIFIED in notes
+    assert use_link(brand("songly"), path, "/privacy/requests/confirm") == 410
+
+
+def test_a_request_by_email_for_no_account_sends_no_link(
+    brand: Callable[..., BrandClient],
+    runtime: Runtime,
+    settings: Settings,
+    drain: Callable[[], None],
+) -> None:
+    admin = console(brand, runtime, "songly")
+    logged = post_console(
+        admin,
+        "/admin/requests",
+        {"kind": "access", "email": "stranger@example.com", "jurisdiction": "other"},
+    )
+    assert logged.status_code == 303, logged.text
+    drain()
+    subjects = [str(m["Subject"]) for m in mail_to(settings, "stranger@example.com")]
+    assert any("received" in s for s in subjects)
+    assert not any("Confirm" in s for s in subjects)

@@ -20,6 +20,7 @@ from warren.logs import configure_logging
 from warren.queue.broker import queue_name
 from warren.queue.receipts import first_delivery
 from warren.rights import account_deletion
+from warren.rights.confirmation import CONFIRM_ACTOR, send_confirmation
 from warren.rights.export import (
     EXPORT_ACTOR,
     EXPORT_MAIL_ACTOR,
@@ -224,6 +225,20 @@ def send_request_notice(tenant_slug: str, request_id: str, notice: str, email: s
                 uuid.UUID(request_id),
                 Notice(notice),
                 email,
+            )
+
+
+@dramatiq.actor(actor_name=CONFIRM_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000)
+def send_request_confirmation(tenant_slug: str, request_id: str) -> None:
+    runtime = get_runtime()
+    with unit_of_work(runtime.sessions) as db:
+        if _first_delivery(db, CONFIRM_ACTOR):
+            send_confirmation(
+                db,
+                runtime.mailer,
+                runtime.registry.get(tenant_slug),
+                runtime.keyring.for_tenant(tenant_slug).tokens,
+                uuid.UUID(request_id),
             )
 
 

@@ -25,6 +25,7 @@ from warren.errors import Conflict, InvalidInput, NotFound
 from warren.lifecycle.erasure import AccountHeld, erase_account
 from warren.lifecycle.models import ErasureReason
 from warren.rights import requests as rights
+from warren.rights.confirmation import ask_for_confirmation
 from warren.rights.deadlines import Jurisdiction
 from warren.rights.export import request_export
 from warren.rights.models import (
@@ -185,6 +186,10 @@ def log_email_request(
     db.add(RequestDesk(tenant_id=tenant.slug, request_id=request.id, requester_email=email))
     rights.move(db, tenant, request.id, RequestState.VERIFYING, actor, "verifying identity")
     notify(db, tenant, request, Notice.RECEIVED, email)
+    if user is not None:
+        # The account's owner confirms by a link to the account's own address; until then
+        # nothing is done (an email's sender address proves nothing).
+        ask_for_confirmation(db, tenant, request)
     audit.record(
         db,
         tenant,

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warren.db.base import Base, TenantOwned, utcnow
@@ -100,6 +100,10 @@ class DataSubjectRequest(TenantOwned, Base):
     closed_reason: Mapped[str | None] = mapped_column(Text)
     # What the requester wrote on the brand's form (a request by email keeps it in the mail).
     details: Mapped[str | None] = mapped_column(Text)
+    # A request that came by email: the SHA-256 of the link sent to the account's address
+    # (the link itself is only in the email), good once until it expires.
+    confirmation_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    confirmation_expires_at: Mapped[datetime | None]
 
 
 class RequestTransition(TenantOwned, Base):

@@ -49,6 +49,7 @@ from warren.web.handlers.home import brand_asset, home
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.payments import PaymentController
 from warren.web.handlers.privacy import PrivacyController
+from warren.web.handlers.request_confirmation import RequestConfirmationController
 from warren.web.handlers.share import ShareController
 from warren.web.handlers.two_factor import TwoFactorController
 from warren.web.handlers.uploads import UploadController
@@ -72,6 +73,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountRequestsController,
             TwoFactorController,
             PrivacyController,
+            RequestConfirmationController,
             GenerationController,
             # Only uploads may send large bodies (the largest any tenant accepts, plus
             # room for the form around it); each kind's own limit is checked later.

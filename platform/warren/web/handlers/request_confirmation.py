@@ -1,0 +1,42 @@
+"""The page behind the link that confirms a privacy request made by email: opening it
+shows one button, and only the button (a POST) uses the link, so a mail scanner that
+fetches every link cannot confirm a request for the account's owner."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+from litestar.response import Response
+
+from warren.rights.confirmation import CONFIRM_PATH, confirm
+from warren.web.context import RequestContext
+from warren.web.forms import text
+from warren.web.render import render
+
+
+class RequestConfirmationController(Controller):
+    @get(CONFIRM_PATH, sync_to_thread=True)
+    def page(
+        self, ctx: NamedDependency[RequestContext], token: FromQuery[str] = ""
+    ) -> Response[str]:
+        return render(
+            ctx,
+            "link_confirm.html",
+            heading="Confirm your privacy request",
+            explanation=(
+                f"{ctx.tenant.name} received a privacy request about your account by email. "
+                "Confirm that it is yours, and we will act on it."
+            ),
+            action=CONFIRM_PATH,
+            button="Yes, this request is mine",
+            token=token,
+        )
+
+    @post(CONFIRM_PATH, sync_to_thread=True, status_code=200)
+    def use(
+        self, ctx: NamedDependency[RequestContext], form: NamedDependency[FormMultiDict]
+    ) -> Response[str]:
+        request = confirm(ctx.db, ctx.tenant, ctx.keys.tokens, text(form, "token"))
+        return render(ctx, "request_confirmed.html", request=request)
