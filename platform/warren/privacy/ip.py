@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import socket
 from collections.abc import Iterable
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -61,31 +62,52 @@ def client_address(
     return address
 
 
+def _text(address: IPAddress) -> str:
+    """The address's canonical text (what ``compressed`` gives), made by the C library:
+    ``compressed`` spends most of the per-request hashing time on IPv6 in Python."""
+    if address.version == 4:
+        return socket.inet_ntop(socket.AF_INET, address.packed)
+    text = socket.inet_ntop(socket.AF_INET6, address.packed)
+    # inet_ntop writes IPv4-compatible forms dotted ("::1.2.3.4"); ipaddress does not.
+    return text if "." not in text else address.compressed
+
+
+def _hashed(key: bytes, text: str) -> str:
+    # The one-shot C HMAC: the same digest as hmac.new(...).hexdigest(), without the
+    # Python object around it.
+    return HASH_PREFIX + hmac.digest(key, text.encode("ascii"), "sha256").hex()
+
+
 def ip_value(mode: str, key: bytes, address: IPAddress | None) -> str:
     """The tenant's IP value: the address itself in raw mode, its keyed hash in hashed mode."""
     if address is None:
         return UNKNOWN
-    if mode == "raw":
-        return address.compressed
-    digest = hmac.new(key, address.compressed.encode("ascii"), hashlib.sha256).hexdigest()
-    return HASH_PREFIX + digest
+    text = _text(address)
+    return text if mode == "raw" else _hashed(key, text)
 
 
-def rate_limit_key(mode: str, key: bytes, address: IPAddress | None) -> str:
-    """The value rate limits count under: the address for IPv4, its /64 for IPv6.
+# The prefix of a hashed IPv6 rate-limit key: keyed BLAKE2b of the /64, a MAC as sound as
+# the HMAC and a third of its cost on the per-request path. Rate-limit keys live only in
+# the limiter's short windows, so their format is free to differ from stored IP values.
+RATE_PREFIX = "b2-64:"
 
-    One IPv6 subscriber is routinely given a whole /64 and may pick any address in it, so
-    counting per address would let one client rotate past every limit. In hashed mode the
-    subject is hashed with the same key as the IP value: the limiter's storage never holds
-    a raw address or prefix.
-    """
+
+def ip_value_and_rate_key(mode: str, key: bytes, address: IPAddress | None) -> tuple[str, str]:
+    """What the edge needs for every request: the IP value, and the value rate limits
+    count under — the address for IPv4, its /64 for IPv6 (one subscriber is routinely
+    given a whole /64 and may pick any address in it, so counting per address would let
+    one client rotate past every limit). In hashed mode both are keyed hashes: the
+    limiter's storage never holds a raw address or prefix."""
     if address is None:
-        return UNKNOWN
-    if isinstance(address, ipaddress.IPv6Address):
-        subject = ipaddress.IPv6Network((address, 64), strict=False).compressed
-    else:
-        subject = address.compressed
+        return UNKNOWN, UNKNOWN
+    text = _text(address)
+    value = text if mode == "raw" else _hashed(key, text)
+    if address.version == 4:
+        return value, value
+    prefix = address.packed[:8]
     if mode == "raw":
-        return subject
-    digest = hmac.new(key, subject.encode("ascii"), hashlib.sha256).hexdigest()
-    return HASH_PREFIX + digest
+        # As ipaddress writes the network ("2001:db8::/64"); its last 64 bits are zero,
+        # so inet_ntop never writes it dotted.
+        return value, socket.inet_ntop(socket.AF_INET6, prefix + bytes(8)) + "/64"
+    mac = hashlib.blake2b(prefix, key=key[:64], digest_size=16).hexdigest()
+    return value, RATE_PREFIX + mac

@@ -120,7 +120,7 @@ PROMISES: Final[dict[str, Promise]] = {
     "theme.text": not_in_policy(_PAGES_ONLY),
     "theme.tagline": not_in_policy(_PAGES_ONLY),
     "ip.mode": enforced(
-        ("warren.privacy.ip:ip_value", "warren.privacy.ip:rate_limit_key"),
+        ("warren.privacy.ip:ip_value", "warren.privacy.ip:ip_value_and_rate_key"),
         (
             "tests/test_raw_ip_never_stored.py::test_hashed_tenants_never_store_or_log_the_raw_address",
             "tests/test_ip_choke_point.py::test_hashed_mode_is_hmac_sha256_of_the_normalised_address",

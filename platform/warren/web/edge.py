@@ -39,7 +39,7 @@ from warren.ops import metrics
 from warren.ops.readiness import problems
 from warren.ops.scrape import exposition
 from warren.privacy.consent import ANALYTICS_ORIGINS, analytics_allowed, parse_cookie
-from warren.privacy.ip import client_address, ip_value, parse_address, rate_limit_key
+from warren.privacy.ip import client_address, ip_value_and_rate_key, parse_address
 from warren.queue.broker import queue_name
 from warren.runtime import Runtime
 from warren.settings import Settings
@@ -67,7 +67,7 @@ access_log = get_logger("warren.access")
 class EdgeContext:
     tenant: Tenant
     ip_value: str
-    # What rate limits are keyed by (see privacy.ip.rate_limit_key), hashed like ip_value.
+    # What rate limits are keyed by (see privacy.ip.ip_value_and_rate_key), hashed like ip_value.
     rate_key: str
     https: bool
     # A fresh value per response: the one inline script/style tag warren writes carries it.
@@ -158,10 +158,7 @@ class Edge:
         address = client_address(
             peer_host, _header(headers, b"x-forwarded-for"), settings.trusted_proxies
         )
-        value = ip_value(
-            tenant.ip.mode, self.runtime.keyring.for_tenant(tenant.slug).ip_hash, address
-        )
-        rate_key = rate_limit_key(
+        value, rate_key = ip_value_and_rate_key(
             tenant.ip.mode, self.runtime.keyring.for_tenant(tenant.slug).ip_hash, address
         )
         https = scope.get("scheme") == "https"
