@@ -39,11 +39,11 @@ class InvalidLink(Gone):
         super().__init__(INVALID_LINK)
 
 
-def _sign(key: bytes, purpose: TokenPurpose, token: str) -> str:
+def sign(key: bytes, purpose: str, token: str) -> str:
     return hmac.new(key, f"{purpose}:{token}".encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def _hash(token: str) -> bytes:
+def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("ascii")).digest()
 
 
@@ -65,20 +65,21 @@ def issue(
             tenant_id=tenant.slug,
             user_id=user.id,
             purpose=purpose.value,
-            token_hash=_hash(token),
+            token_hash=token_hash(token),
             new_email=new_email,
             created_at=now,
             expires_at=now + LIFETIME[purpose],
         )
     )
-    return f"{token}.{_sign(key, purpose, token)}"
+    return f"{token}.{sign(key, purpose, token)}"
 
 
-def _verified(key: bytes, purpose: TokenPurpose, value: str) -> str | None:
+def verified(key: bytes, purpose: str, value: str) -> str | None:
+    """The random part of a link of ``purpose``, or None when the signature is wrong."""
     token, _, signature = value.partition(".")
     if not token or not signature or not value.isascii():
         return None
-    if not hmac.compare_digest(signature, _sign(key, purpose, token)):
+    if not hmac.compare_digest(signature, sign(key, purpose, token)):
         return None
     return token
 
@@ -91,7 +92,7 @@ class LinkHolder:
 
 def peek(db: Session, tenant: Tenant, key: bytes, purpose: TokenPurpose, value: str) -> LinkHolder:
     """The link's user, without using it (for the page that asks to confirm)."""
-    token = _verified(key, purpose, value)
+    token = verified(key, purpose, value)
     if token is None:
         raise InvalidLink()
     row = db.execute(
@@ -101,7 +102,7 @@ def peek(db: Session, tenant: Tenant, key: bytes, purpose: TokenPurpose, value: 
             AccountToken.tenant_id == tenant.slug,
             User.tenant_id == tenant.slug,
             AccountToken.purpose == purpose.value,
-            AccountToken.token_hash == _hash(token),
+            AccountToken.token_hash == token_hash(token),
             AccountToken.used_at.is_(None),
             AccountToken.expires_at > utcnow(),
         )
@@ -115,7 +116,7 @@ def consume(
     db: Session, tenant: Tenant, key: bytes, purpose: TokenPurpose, value: str
 ) -> LinkHolder:
     """Use the link once: raises InvalidLink when it is not (or no longer) good."""
-    token = _verified(key, purpose, value)
+    token = verified(key, purpose, value)
     if token is None:
         raise InvalidLink()
     now = utcnow()
@@ -124,7 +125,7 @@ def consume(
         .where(
             AccountToken.tenant_id == tenant.slug,
             AccountToken.purpose == purpose.value,
-            AccountToken.token_hash == _hash(token),
+            AccountToken.token_hash == token_hash(token),
             AccountToken.used_at.is_(None),
             AccountToken.expires_at > now,
         )

@@ -3,15 +3,13 @@
 A request written from an address is acted on only once the account's owner confirms
 it: the link goes to the address the account has (never to one the request names), and
 using it moves the request from verifying to in progress, the transition saying how.
-The link is ``<random>.<HMAC(tenant token key, purpose:random)>`` like the account links;
+The link is signed and checked by the account links' own functions (warren.accounts.tokens);
 only the SHA-256 of the random part is stored, on the request, with its expiry. Using it
 is one conditional UPDATE, so it works once.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import uuid
 from datetime import timedelta
@@ -21,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from warren.accounts.mailing import link, send
 from warren.accounts.models import User
-from warren.accounts.tokens import InvalidLink
+from warren.accounts.tokens import InvalidLink, sign, token_hash, verified
 from warren.db.base import utcnow
 from warren.mail.base import Mailer
 from warren.queue.port import enqueue_after_commit
@@ -34,14 +32,6 @@ CONFIRM_PATH = "/privacy/requests/confirm"
 LIFETIME = timedelta(days=7)
 LINK_VERIFIED = "identity verified by a link sent to the account's address"
 _PURPOSE = "confirm_request"
-
-
-def _sign(key: bytes, token: str) -> str:
-    return hmac.new(key, f"{_PURPOSE}:{token}".encode("ascii"), hashlib.sha256).hexdigest()
-
-
-def _hash(token: str) -> bytes:
-    return hashlib.sha256(token.encode("ascii")).digest()
 
 
 def ask_for_confirmation(db: Session, tenant: Tenant, request: DataSubjectRequest) -> None:
@@ -68,9 +58,9 @@ def send_confirmation(
         return False
     request, user = row
     token = secrets.token_urlsafe(32)
-    request.confirmation_hash = _hash(token)
+    request.confirmation_hash = token_hash(token)
     request.confirmation_expires_at = utcnow() + LIFETIME
-    confirm = link(tenant, f"{CONFIRM_PATH}?token={token}.{_sign(key, token)}")
+    confirm = link(tenant, f"{CONFIRM_PATH}?token={token}.{sign(key, _PURPOSE, token)}")
     send(
         mailer,
         tenant,
@@ -87,16 +77,14 @@ def send_confirmation(
 def confirm(db: Session, tenant: Tenant, key: bytes, value: str) -> DataSubjectRequest:
     """Use the link: the request moves on to in progress. InvalidLink when the link is
     forged, foreign, used, expired or its request is no longer waiting."""
-    token, _, signature = value.partition(".")
-    if not token or not signature or not value.isascii():
-        raise InvalidLink()
-    if not hmac.compare_digest(signature, _sign(key, token)):
+    token = verified(key, _PURPOSE, value)
+    if token is None:
         raise InvalidLink()
     request_id = db.scalar(
         update(DataSubjectRequest)
         .where(
             DataSubjectRequest.tenant_id == tenant.slug,
-            DataSubjectRequest.confirmation_hash == _hash(token),
+            DataSubjectRequest.confirmation_hash == token_hash(token),
             DataSubjectRequest.confirmation_expires_at > utcnow(),
             DataSubjectRequest.state == RequestState.VERIFYING.value,
         )
