@@ -53,6 +53,7 @@ from warren.web.handlers.request_confirmation import RequestConfirmationControll
 from warren.web.handlers.share import ShareController
 from warren.web.handlers.two_factor import TwoFactorController
 from warren.web.handlers.uploads import UploadController
+from warren.web.hashing_admission import admit, grow_thread_pool, hashing_admission
 from warren.web.templating import Templates
 
 # Every body but an upload is a small form: refuse anything larger before reading it.
@@ -118,8 +119,11 @@ def create_litestar(runtime: Runtime) -> Litestar:
         # warren configures logging itself (JSON lines, no raw addresses).
         logging_config=None,
         request_max_body_size=FORM_LIMIT,
+        middleware=[hashing_admission],
+        on_startup=[grow_thread_pool],
         on_shutdown=[runtime.close],
     )
+    admit(runtime.settings.password_hashing_running + runtime.settings.password_hashing_waiting)
     app.state.runtime = runtime
     app.state.templates = Templates(runtime.registry, runtime.settings.tenants_dir)
     return app
