@@ -126,4 +126,6 @@ def create_litestar(runtime: Runtime) -> Litestar:
 
 
 def create_app(runtime: Runtime) -> ASGIApp:
+    # Published configuration versions reach this process within a poll interval.
+    runtime.watch_registry()
     return Edge(create_litestar(runtime), runtime)
