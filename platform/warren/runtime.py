@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from dramatiq import Broker
 from sqlalchemy import Engine
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from warren.accounts.passwords import limit_hashing
@@ -82,6 +82,9 @@ class Runtime:
                     self.refresh_registry()
                 except TenantConfigError as exc:
                     log.error("published configuration refused", extra={"problems": exc.problems})
+                except OperationalError as exc:
+                    # The database is away; the configuration in hand stays until it is back.
+                    log.warning("registry refresh failed: %s", type(exc.orig).__name__)
                 except Exception:
                     log.exception("registry refresh failed")
 
@@ -89,8 +92,11 @@ class Runtime:
         thread.start()
         return thread
 
-    def close(self) -> None:
+    def stop_watching(self) -> None:
         self._stop.set()
+
+    def close(self) -> None:
+        self.stop_watching()
         self.broker.close()
         self.engine.dispose()
 
