@@ -184,3 +184,70 @@ def test_change_preview_diff_publish_on_one_brand_only(
     assert [e for e in entries if e.tenant_id == "homiwork"] == []
     assert "config." not in other.get("/admin/audit").text
     assert brand("homiwork").get("/privacy/versions/1").status_code == 404
+
+
+def _security_event_ips(runtime: Runtime, slug: str) -> list[str]:
+    from warren.accounts.models import SecurityEvent
+
+    with runtime.sessions() as db:
+        return list(
+            db.scalars(select(SecurityEvent.ip_value).where(SecurityEvent.tenant_id == slug))
+        )
+
+
+def test_analytics_change_reprompts_and_raw_to_hashed_rewrites_history(
+    brand: Callable[..., BrandClient], pub_runtime: Runtime, stub_broker: StubBroker
+) -> None:
+    admin = console(brand, pub_runtime, "vizardio")
+    visitor = brand("vizardio")
+    allowed = visitor.post_form(
+        "/consent", {"choice": "allow", "source": "banner", "next": "/"}, form_page="/"
+    )
+    assert allowed.status_code == 303
+    home = visitor.get("/").text
+    assert 'id="consent-banner"' not in home
+    assert 'id="metrika-counter"' in home
+    # A raw address on record (vizardio keeps raw IPs until it publishes otherwise).
+    failed = brand("vizardio", "198.51.99.7").post_form(
+        "/sign-in", {"login": "nobody", "password": "wrong password"}
+    )
+    assert failed.status_code == 401
+    assert "198.51.99.7" in _security_event_ips(pub_runtime, "vizardio")
+
+    # The analytics notice changes: consent given before is asked for again.
+    form = {
+        "analytics.consent": "opt_in",
+        "analytics.notice_categories": ["essential", "analytics"],
+    }
+    assert _post(admin, "/admin/config/section/analytics", form).status_code == 303  # type: ignore[attr-defined]
+    assert _post(admin, "/admin/config/publish", {"when": "now"}).status_code == 303  # type: ignore[attr-defined]
+    home = visitor.get("/").text
+    assert 'id="consent-banner"' in home
+    assert 'id="metrika-counter"' not in home
+    assert "mc.yandex.ru" not in visitor.get("/").headers["content-security-policy"]
+    again = visitor.post_form(
+        "/consent", {"choice": "allow", "source": "banner", "next": "/"}, form_page="/"
+    )
+    assert again.status_code == 303
+    assert 'id="consent-banner"' not in visitor.get("/").text
+    assert 'id="metrika-counter"' in visitor.get("/").text
+
+    # Raw → hashed: published, then the stored history is rewritten by the worker.
+    assert _post(admin, "/admin/config/section/ip", {"ip.mode": "hashed"}).status_code == 303  # type: ignore[attr-defined]
+    assert _post(admin, "/admin/config/publish", {"when": "now"}).status_code == 303  # type: ignore[attr-defined]
+    assert pub_runtime.registry.get("vizardio").hashes_ip
+    overview = admin.get("/admin/config").text
+    assert 'id="rehash-progress"' in overview
+    with worker_for(pub_runtime, stub_broker) as run:
+        run()
+    stored = _security_event_ips(pub_runtime, "vizardio")
+    assert stored
+    assert all(v.startswith("hmac-sha256:") or v == "unknown" for v in stored), stored
+    assert "— done." in admin.get("/admin/config").text
+    # Old versions stay readable; another brand cannot read them.
+    assert brand("vizardio").get("/privacy/versions/1").status_code == 200
+    assert brand("vizardio").get("/privacy/versions/99").status_code == 404
+    assert brand("homiwork").get("/privacy/versions/2").status_code == 404
+    versions = brand("vizardio").get("/privacy").text
+    assert 'href="/privacy/versions/1"' in versions
+    assert 'href="/privacy/versions/2"' in versions

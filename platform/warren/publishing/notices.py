@@ -103,11 +103,16 @@ def send_notices(
             ids = [user.id for user in users]
         if not ids:
             return sent
+        progressed = False
         for user_id in ids:
             if limit is not None and sent >= limit:
                 return sent
             if _send_one(sessions, mailer, tenant, number, user_id, subject, body):
                 sent += 1
+                progressed = True
+        if not progressed:
+            # Every one of them is being told by another run right now: leave them to it.
+            return sent
     return sent
 
 

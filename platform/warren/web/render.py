@@ -98,7 +98,12 @@ def render_without_context(
     edge = edge_context_or_none(request.scope)
     if edge is None:
         return None
-    consent = parse_cookie(request.cookies.get(CONSENT), request.headers.get("sec-gpc") == "1")
+    registry: Registry = request.app.state.runtime.registry
+    consent = parse_cookie(
+        request.cookies.get(CONSENT),
+        request.headers.get("sec-gpc") == "1",
+        registry.state(edge.tenant.slug).consent_epoch,
+    )
     templates: Templates = request.app.state.templates
     page = _page_vars(edge.tenant, None, consent, "", edge.nonce, request.url.path)
     html = templates.render(edge.tenant, template, {**page, **context})

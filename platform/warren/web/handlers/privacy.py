@@ -120,7 +120,10 @@ class PrivacyController(Controller):
             policy_version=policy_version(ctx.tenant),
             ip_value=ctx.ip_value,
         )
-        ctx.set_cookie(cookies.CONSENT, cookie_value(visitor_id, granted), cookies.CONSENT_MAX_AGE)
+        epoch = ctx.runtime.registry.state(ctx.tenant.slug).consent_epoch
+        ctx.set_cookie(
+            cookies.CONSENT, cookie_value(visitor_id, granted, epoch), cookies.CONSENT_MAX_AGE
+        )
         if source == "settings":
             return redirect(ctx, "/cookie-settings?saved=1")
         return redirect(ctx, safe_next(text(form, "next"), "/"))
