@@ -19,6 +19,7 @@ from warren.lifecycle.models import Erasure, Hold, RetentionRun
 from warren.media.models import Upload
 from warren.moderation.models import Report, ShareLink
 from warren.privacy.consent_models import ConsentRecord
+from warren.publishing.models import BrandConfigDraft, BrandConfigVersion, ConfigNoticeSent
 from warren.queue.models import MessageReceipt, OutboxMessage
 from warren.rights.models import AccountExport, DataSubjectRequest, RequestTransition
 
@@ -31,8 +32,11 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "Base",
+    "BrandConfigDraft",
+    "BrandConfigVersion",
     "ChatMessage",
     "CheckoutDraft",
+    "ConfigNoticeSent",
     "ConsentRecord",
     "ContentItem",
     "DataSubjectRequest",

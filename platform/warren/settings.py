@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".warren-data"
     tenants_file: Path = PROJECT_ROOT / "tenants.toml"
     tenants_dir: Path = PROJECT_ROOT / "tenants"
+    # How often each process checks for a newly published (or newly in force) brand
+    # configuration version (warren.publishing); a publish is seen within this time.
+    registry_poll_seconds: float = Field(default=2.0, gt=0)
 
     # DATABASE_URL is the conventional name; WARREN_DATABASE_URL is accepted too.
     database_url: str | None = Field(

@@ -209,6 +209,11 @@ def _html_with_anchors(markdown: str) -> tuple[str, tuple[Section, ...]]:
     return html, tuple(sections)
 
 
+def markdown_to_html(markdown: str) -> tuple[str, tuple[Section, ...]]:
+    """A stored policy text (a published version's) as the policy page shows it."""
+    return _html_with_anchors(markdown)
+
+
 def render_policy_markdown(tenant: Tenant) -> str:
     """The tenant's privacy policy as Markdown, from ``policies/<template>/policy.md.j2``."""
     return rendered_policy(tenant).markdown

@@ -39,6 +39,7 @@ from warren.web.handlers.account_restriction import AccountRestrictionController
 from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
 from warren.web.handlers.admin_audit import AdminAuditController
+from warren.web.handlers.admin_config import AdminConfigController
 from warren.web.handlers.admin_console import AdminConsoleController
 from warren.web.handlers.admin_moderation import AdminModerationController
 from warren.web.handlers.admin_requests import AdminRequestsController
@@ -93,6 +94,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AdminRequestsController,
             AdminAuditController,
             AdminModerationController,
+            AdminConfigController,
             create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
         ],
         dependencies={
@@ -130,4 +132,6 @@ def create_litestar(runtime: Runtime) -> Litestar:
 
 
 def create_app(runtime: Runtime) -> ASGIApp:
+    # Published configuration versions reach this process within a poll interval.
+    runtime.watch_registry()
     return Edge(create_litestar(runtime), runtime)

@@ -244,8 +244,11 @@ class AccountController(Controller):
         where = _consent_context(ctx)
         withdraw_consents(ctx.db, ctx.tenant, user, where)
         if ctx.tenant.analytics.consent == "opt_in":
+            epoch = ctx.runtime.registry.state(ctx.tenant.slug).consent_epoch
             ctx.set_cookie(
-                cookies.CONSENT, cookie_value(where.visitor_id, False), cookies.CONSENT_MAX_AGE
+                cookies.CONSENT,
+                cookie_value(where.visitor_id, False, epoch),
+                cookies.CONSENT_MAX_AGE,
             )
         return redirect(ctx, "/account?saved=1")
 
