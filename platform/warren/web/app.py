@@ -45,7 +45,13 @@ from warren.web.handlers.admin_requests import AdminRequestsController
 from warren.web.handlers.admin_users import AdminUsersController
 from warren.web.handlers.chat import ChatController
 from warren.web.handlers.generation import GenerationController
-from warren.web.handlers.home import brand_asset, home
+from warren.web.handlers.home import (
+    brand_asset,
+    favicon,
+    home,
+    manifest,
+    touch_icon,
+)
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.payments import PaymentController
 from warren.web.handlers.privacy import PrivacyController
@@ -64,6 +70,9 @@ def create_litestar(runtime: Runtime) -> Litestar:
         route_handlers=[
             home,
             brand_asset,
+            touch_icon,
+            favicon,
+            manifest,
             AccountController,
             AccountLinkController,
             AccountSecurityController,
