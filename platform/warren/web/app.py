@@ -34,6 +34,7 @@ from warren.web.forms import provide_form
 from warren.web.handlers.account_deletion import AccountDeletionController
 from warren.web.handlers.account_export import AccountExportController
 from warren.web.handlers.account_links import AccountLinkController
+from warren.web.handlers.account_orders import AccountOrdersController
 from warren.web.handlers.account_requests import AccountRequestsController
 from warren.web.handlers.account_restriction import AccountRestrictionController
 from warren.web.handlers.account_security import AccountSecurityController
@@ -80,6 +81,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountExportController,
             AccountRestrictionController,
             AccountRequestsController,
+            AccountOrdersController,
             TwoFactorController,
             PrivacyController,
             RequestConfirmationController,
