@@ -4,6 +4,7 @@ manifest, served with the right types — and none of another brand's."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from jinja2 import TemplateNotFound
 from PIL import Image
 
 from warren.privacy.consent import ConsentState
+from warren.privacy.cookie_catalogue import cookies_for
 from warren.runtime import Runtime
 from warren.web.render import _page_vars
 from warren.web.templating import Templates
@@ -119,3 +121,22 @@ def test_a_brand_home_extends_the_base_under_its_base_name(
     assert "SHADOW" not in html
     with pytest.raises(TemplateNotFound):
         templates.render(tenant, "base/nothing.html", page)
+
+
+@pytest.mark.parametrize("slug", IDENTITY)
+def test_cookie_settings_list_the_cookies_the_brand_sets(
+    brand: Callable[..., BrandClient], runtime: Runtime, slug: str
+) -> None:
+    tenant = runtime.registry.get(slug)
+    page = brand(slug).get("/cookie-settings")
+    assert page.status_code == 200
+    listed = re.findall(r'<tr data-cookie="([a-z_]+)">', page.text)
+    assert listed == [entry.name for entry in cookies_for(tenant)]
+    for entry in cookies_for(tenant):
+        assert f"<td>{entry.lifetime}</td>" in page.text
+    if tenant.analytics.consent == "notice":
+        # No choice to make here: the page says how to refuse instead.
+        assert 'id="notice-controls"' in page.text
+        assert 'name="choice"' not in page.text
+    else:
+        assert 'name="choice" value="allow"' in page.text

@@ -45,7 +45,7 @@ from warren.web.handlers.admin_moderation import AdminModerationController
 from warren.web.handlers.admin_requests import AdminRequestsController
 from warren.web.handlers.admin_users import AdminUsersController
 from warren.web.handlers.chat import ChatController
-from warren.web.handlers.generation import GenerationController
+from warren.web.handlers.generation import GenerationController, OrderUploadController
 from warren.web.handlers.home import (
     brand_asset,
     favicon,
@@ -90,7 +90,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             # room for the form around it); each kind's own limit is checked later.
             Router(
                 "/",
-                route_handlers=[UploadController],
+                route_handlers=[UploadController, OrderUploadController],
                 request_max_body_size=max(t.media.largest_upload for t in runtime.registry)
                 + 1024 * 1024,
             ),
