@@ -34,6 +34,7 @@ from warren.web.forms import provide_form
 from warren.web.handlers.account_deletion import AccountDeletionController
 from warren.web.handlers.account_export import AccountExportController
 from warren.web.handlers.account_links import AccountLinkController
+from warren.web.handlers.account_orders import AccountOrdersController
 from warren.web.handlers.account_requests import AccountRequestsController
 from warren.web.handlers.account_restriction import AccountRestrictionController
 from warren.web.handlers.account_security import AccountSecurityController
@@ -45,8 +46,14 @@ from warren.web.handlers.admin_moderation import AdminModerationController
 from warren.web.handlers.admin_requests import AdminRequestsController
 from warren.web.handlers.admin_users import AdminUsersController
 from warren.web.handlers.chat import ChatController
-from warren.web.handlers.generation import GenerationController
-from warren.web.handlers.home import brand_asset, home
+from warren.web.handlers.generation import GenerationController, OrderUploadController
+from warren.web.handlers.home import (
+    brand_asset,
+    favicon,
+    home,
+    manifest,
+    touch_icon,
+)
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.payments import PaymentController
 from warren.web.handlers.privacy import PrivacyController
@@ -66,6 +73,9 @@ def create_litestar(runtime: Runtime) -> Litestar:
         route_handlers=[
             home,
             brand_asset,
+            touch_icon,
+            favicon,
+            manifest,
             AccountController,
             AccountLinkController,
             AccountSecurityController,
@@ -73,6 +83,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountExportController,
             AccountRestrictionController,
             AccountRequestsController,
+            AccountOrdersController,
             TwoFactorController,
             PrivacyController,
             RequestConfirmationController,
@@ -81,7 +92,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             # room for the form around it); each kind's own limit is checked later.
             Router(
                 "/",
-                route_handlers=[UploadController],
+                route_handlers=[UploadController, OrderUploadController],
                 request_max_body_size=max(t.media.largest_upload for t in runtime.registry)
                 + 1024 * 1024,
             ),

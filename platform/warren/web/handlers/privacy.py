@@ -12,6 +12,7 @@ from litestar.response import Redirect, Response
 
 from warren.db.base import utcnow
 from warren.privacy.consent import ConsentSource, cookie_value, record_choice
+from warren.privacy.cookie_catalogue import cookies_for
 from warren.privacy.policy import (
     markdown_to_html,
     policy_version,
@@ -88,7 +89,9 @@ class PrivacyController(Controller):
     def cookie_settings(
         self, ctx: NamedDependency[RequestContext], saved: FromQuery[str] = ""
     ) -> Response[str]:
-        return render(ctx, "cookie_settings.html", saved=saved == "1")
+        return render(
+            ctx, "cookie_settings.html", saved=saved == "1", cookies=cookies_for(ctx.tenant)
+        )
 
     @post("/consent", sync_to_thread=True, status_code=303)
     def choose(
@@ -101,12 +104,18 @@ class PrivacyController(Controller):
                 400,
                 saved=False,
                 error="This site asks for no analytics choice; cookies can be turned off in your browser.",
+                cookies=cookies_for(ctx.tenant),
             )
         choice = text(form, "choice")
         source: ConsentSource = "settings" if text(form, "source") == "settings" else "banner"
         if choice not in {"allow", "decline"}:
             return render(
-                ctx, "cookie_settings.html", 400, saved=False, error="Choose allow or decline."
+                ctx,
+                "cookie_settings.html",
+                400,
+                saved=False,
+                error="Choose allow or decline.",
+                cookies=cookies_for(ctx.tenant),
             )
         granted = choice == "allow" and not ctx.consent.gpc
         visitor_id = ctx.consent.visitor_id or uuid.uuid4()
