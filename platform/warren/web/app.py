@@ -46,6 +46,7 @@ from warren.web.handlers.admin_users import AdminUsersController
 from warren.web.handlers.chat import ChatController
 from warren.web.handlers.generation import GenerationController
 from warren.web.handlers.home import brand_asset, home
+from warren.web.handlers.language import LanguageController
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.payments import PaymentController
 from warren.web.handlers.privacy import PrivacyController
@@ -73,6 +74,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountRequestsController,
             TwoFactorController,
             PrivacyController,
+            LanguageController,
             RequestConfirmationController,
             GenerationController,
             # Only uploads may send large bodies (the largest any tenant accepts, plus

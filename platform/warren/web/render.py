@@ -8,11 +8,12 @@ from typing import Any
 from litestar import Request
 from litestar.response import Redirect, Response
 
+from warren.i18n import negotiate
 from warren.privacy.consent import ConsentState, analytics_allowed, parse_cookie
 from warren.privacy.policy import policy_version
 from warren.tenancy.tenant import Tenant
 from warren.web.context import RequestContext, Viewer
-from warren.web.cookies import CONSENT
+from warren.web.cookies import CONSENT, LANGUAGE
 from warren.web.csrf import FIELD
 from warren.web.edge import edge_context_or_none
 from warren.web.templating import Templates
@@ -46,7 +47,7 @@ def render(
     ctx: RequestContext, template: str, status_code: int = 200, **context: Any
 ) -> Response[str]:
     page = _page_vars(ctx.tenant, ctx.viewer, ctx.consent, ctx.csrf_token, ctx.nonce, ctx.path)
-    html = ctx.templates.render(ctx.tenant, template, {**page, **context})
+    html = ctx.templates.render(ctx.tenant, template, {**page, **context}, ctx.language)
     return Response(
         html,
         status_code=status_code,
@@ -67,7 +68,13 @@ def render_without_context(
     consent = parse_cookie(request.cookies.get(CONSENT), request.headers.get("sec-gpc") == "1")
     templates: Templates = request.app.state.templates
     page = _page_vars(edge.tenant, None, consent, "", edge.nonce, request.url.path)
-    html = templates.render(edge.tenant, template, {**page, **context})
+    language = negotiate(
+        edge.tenant.languages,
+        user_choice=None,
+        cookie=request.cookies.get(LANGUAGE),
+        accept_language=request.headers.get("accept-language"),
+    )
+    html = templates.render(edge.tenant, template, {**page, **context}, language)
     return Response(
         html, status_code=status_code, media_type=HTML, headers={"Cache-Control": "no-store"}
     )
