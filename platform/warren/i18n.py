@@ -37,6 +37,11 @@ COOKIE: Final = "warren_lang"
 NATIVE_NAMES: Final = {"en": "English", "ru": "Русский"}
 
 
+def N_(message: str) -> str:
+    """Marks a string for the catalog where it is defined; it is translated where used."""
+    return message
+
+
 class CatalogError(Exception):
     """A catalog that cannot be read: named by file, so a broken release fails at start."""
 
@@ -66,12 +71,6 @@ def translations(language: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(fp=compiled, domain=DOMAIN)
-
-
-def load_all() -> None:
-    """Compile every catalog now (at start-up), so a broken one stops the process early."""
-    for language in SUPPORTED:
-        translations(language)
 
 
 def _accepted(header: str) -> list[str]:
