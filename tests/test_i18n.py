@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,28 @@ from typing import Any
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from inbox import mail_from, mail_to, text_of
+from test_policy_alt_brand import ALT, build, structure_problems, variants
 
 from warren.i18n import SUPPORTED, catalog_path, negotiate, translator
+from warren.paths import POLICIES_DIR
 from warren.privacy.cookie_catalogue import cookies_for
+from warren.privacy.policy import (
+    POLICY_LANGUAGES,
+    calendar_days_ru,
+    duration_ru,
+    policy_version,
+    quantity_ru,
+    render_policy_markdown,
+    rendered_policy,
+    window_ru,
+)
 from warren.runtime import Runtime
 from warren.settings import Settings
 from warren.tenancy.registry import TenantConfigError, load_registry
+from warren.tenancy.tenant import Tenant
 
 from webclient import BrandClient, sign_up_and_sign_in
 
@@ -306,3 +322,108 @@ def test_emails_go_out_in_the_accounts_language(
     goodbye = [m for m in mail_to(settings, address) if "vizardio.com" in m["From"]][-1]
     assert goodbye["Subject"] == "Ваш аккаунт Vizardio удалён"
     assert "Что остаётся:" in text_of(goodbye)
+
+
+# --- the privacy policy in Russian ---------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w.-]+\w")
+
+
+def config_facts(markdown: str) -> Counter[str]:
+    """What config puts into a policy whatever its language — numbers, email addresses —
+    counted, so a number that also appears elsewhere cannot stand in for a dropped one."""
+    return Counter(_NUMBER.findall(markdown)) + Counter(_EMAIL.findall(markdown))
+
+
+def assert_same_policy_facts(tenant: Tenant) -> None:
+    english, russian = rendered_policy(tenant, "en"), rendered_policy(tenant, "ru")
+    missing = config_facts(english.markdown) - config_facts(russian.markdown)
+    assert not missing, f"{tenant.slug}: the Russian policy lacks {sorted(missing)}"
+    assert tenant.domain in russian.markdown
+    assert tenant.operator.address in russian.markdown
+    assert tenant.operator.registration_number in russian.markdown
+    # One version (the English text's hash), the same sections, the same anchors.
+    assert russian.version == english.version == policy_version(tenant)
+    assert [s.anchor for s in russian.sections] == [s.anchor for s in english.sections]
+    assert russian.markdown.startswith("# Политика конфиденциальности")
+
+
+@pytest.mark.parametrize("slug", ["vizardio", "songly", "homiwork"])
+def test_every_config_number_and_address_of_the_english_policy_is_in_the_russian_one(
+    runtime: Runtime, slug: str
+) -> None:
+    assert_same_policy_facts(runtime.registry.get(slug))
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(v=variants())
+def test_the_russian_policy_follows_every_switch_as_the_english_one_does(
+    v: dict[str, Any],
+) -> None:
+    tenant = build(load_registry(ALT).get("tidepool"), v).model_copy(
+        update={"languages": ("en", "ru")}
+    )
+    assert_same_policy_facts(tenant)
+    assert structure_problems(render_policy_markdown(tenant, "ru")) == []
+
+
+def test_every_clause_has_its_russian_translation() -> None:
+    english = {p.relative_to(POLICIES_DIR) for p in POLICIES_DIR.glob("*/*.md.j2")}
+    english = {p for p in english if p.parts[0] not in POLICY_LANGUAGES}
+    russian = {p.relative_to(POLICIES_DIR / "ru") for p in (POLICIES_DIR / "ru").glob("*/*.md.j2")}
+    assert english == russian
+
+
+def test_every_cookie_has_a_russian_purpose(runtime: Runtime) -> None:
+    for tenant in runtime.registry:
+        text = render_policy_markdown(tenant, "ru")
+        for entry in cookies_for(tenant):
+            assert entry.purpose not in text, entry.name
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (1, "1 (один) год"),
+        (2, "2 (два) года"),
+        (5, "5 (пять) лет"),
+        (11, "11 (одиннадцать) лет"),
+        (21, "21 (двадцать один) год"),
+        (365, "365 (триста шестьдесят пять) лет"),
+        (1001, "1001 (одна тысяча один) год"),
+        (2024, "2024 (две тысячи двадцать четыре) года"),
+    ],
+)
+def test_russian_quantities_agree_with_their_number(number: int, words: str) -> None:
+    assert quantity_ru(number, "year") == words
+
+
+def test_russian_policy_durations() -> None:
+    assert calendar_days_ru(30) == "30 (тридцать) календарных дней"
+    assert calendar_days_ru(21) == "21 (двадцать один) календарный день"
+    assert duration_ru(365) == "1 (один) год"
+    assert duration_ru(90) == "3 (три) месяца"
+    assert window_ru(60, 120) == "2–4 месяца"
+    assert window_ru(60, 180) == "2–6 месяцев"
+
+
+@pytest.mark.parametrize("slug", ["vizardio", "homiwork"])
+def test_the_policy_pages_follow_the_visitors_language(brand: Any, slug: str) -> None:
+    client = brand(slug)
+    english = client.get("/privacy")
+    russian = client.get("/privacy", headers={"Accept-Language": "ru"})
+    assert "Privacy Policy" in english.text
+    assert 'id="policy-translation"' not in english.text
+    assert "Политика конфиденциальности" in russian.text
+    assert 'id="policy-translation"' in russian.text
+    version = re.search(r"\(version ([^)]+)\)", english.text)
+    assert version
+    assert f"(версия {version.group(1)})" in russian.text
+    markdown = client.get("/privacy.md", headers={"Accept-Language": "ru"})
+    assert markdown.headers["content-language"] == "ru"
+    assert markdown.text.startswith("# Политика конфиденциальности")
+    assert f"{slug}-privacy-policy.ru.md" in markdown.headers["content-disposition"]
+    # Signing up from the Russian page accepts the same (English) version.
+    page = client.get("/sign-up", headers={"Accept-Language": "ru"})
+    assert f'name="policy_version" value="{version.group(1)}"' in page.text

@@ -10,8 +10,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 
+from warren.i18n import translator
 from warren.privacy.consent import ConsentSource, cookie_value, record_choice
-from warren.privacy.policy import policy_version, render_policy_markdown, rendered_policy
+from warren.privacy.policy import (
+    policy_language,
+    policy_version,
+    render_policy_markdown,
+    rendered_policy,
+)
 from warren.web import cookies
 from warren.web.context import RequestContext
 from warren.web.forms import text
@@ -22,23 +28,32 @@ from warren.web.render import redirect, render
 class PrivacyController(Controller):
     @get("/privacy", sync_to_thread=True)
     def policy(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
-        policy = rendered_policy(ctx.tenant)
+        language = policy_language(ctx.tenant, ctx.language)
+        policy = rendered_policy(ctx.tenant, language)
         return render(
             ctx,
             "privacy.html",
             policy_html=policy.html,
             sections=policy.sections,
             version=policy.version,
-            updated=ctx.tenant.policy.last_updated_text,
+            updated=ctx.tenant.policy.last_updated_text
+            if language == "en"
+            else translator(language).date(ctx.tenant.policy.last_updated_date),
+            policy_language=language,
         )
 
     @get("/privacy.md", sync_to_thread=True)
     def policy_markdown(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
+        language = policy_language(ctx.tenant, ctx.language)
+        suffix = "" if language == "en" else f".{language}"
         return Response(
-            render_policy_markdown(ctx.tenant),
+            render_policy_markdown(ctx.tenant, language),
             media_type="text/markdown",
             headers={
-                "Content-Disposition": f'attachment; filename="{ctx.tenant.slug}-privacy-policy.md"'
+                "Content-Disposition": (
+                    f'attachment; filename="{ctx.tenant.slug}-privacy-policy{suffix}.md"'
+                ),
+                "Content-Language": language,
             },
         )
 
