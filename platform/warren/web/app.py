@@ -54,6 +54,7 @@ from warren.web.handlers.home import (
     manifest,
     touch_icon,
 )
+from warren.web.handlers.language import LanguageController
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.payments import PaymentController
 from warren.web.handlers.privacy import PrivacyController
@@ -86,6 +87,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountOrdersController,
             TwoFactorController,
             PrivacyController,
+            LanguageController,
             RequestConfirmationController,
             GenerationController,
             # Only uploads may send large bodies (the largest any tenant accepts, plus

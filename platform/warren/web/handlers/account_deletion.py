@@ -28,7 +28,7 @@ def _page(
         ctx,
         "account_delete.html",
         status,
-        plan=deletion_plan(ctx.tenant),
+        plan=deletion_plan(ctx.tenant, ctx.language),
         two_factor=user.has_two_factor,
         errors=errors or {},
     )

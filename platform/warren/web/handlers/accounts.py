@@ -73,6 +73,7 @@ class AccountController(Controller):
             password=text(form, "password"),
             adult=text(form, "adult") == "yes",
             policy_version=text(form, "policy_version"),
+            language=ctx.language,
         )
         wait = throttled(ctx, "sign_up")
         if wait is not None:

@@ -11,10 +11,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
 
 from warren.db.base import utcnow
+from warren.i18n import translator
 from warren.privacy.consent import ConsentSource, cookie_value, record_choice
 from warren.privacy.cookie_catalogue import cookies_for
 from warren.privacy.policy import (
     markdown_to_html,
+    policy_language,
     policy_version,
     render_policy_markdown,
     rendered_policy,
@@ -47,14 +49,18 @@ def _versions(ctx: RequestContext) -> list[tuple[int, str]]:
 class PrivacyController(Controller):
     @get("/privacy", sync_to_thread=True)
     def policy(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
-        policy = rendered_policy(ctx.tenant)
+        language = policy_language(ctx.tenant, ctx.language)
+        policy = rendered_policy(ctx.tenant, language)
         return render(
             ctx,
             "privacy.html",
             policy_html=policy.html,
             sections=policy.sections,
             version=policy.version,
-            updated=ctx.tenant.policy.last_updated_text,
+            updated=ctx.tenant.policy.last_updated_text
+            if language == "en"
+            else translator(language).date(ctx.tenant.policy.last_updated_date),
+            policy_language=language,
             versions=_versions(ctx),
         )
 
@@ -77,11 +83,16 @@ class PrivacyController(Controller):
 
     @get("/privacy.md", sync_to_thread=True)
     def policy_markdown(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
+        language = policy_language(ctx.tenant, ctx.language)
+        suffix = "" if language == "en" else f".{language}"
         return Response(
-            render_policy_markdown(ctx.tenant),
+            render_policy_markdown(ctx.tenant, language),
             media_type="text/markdown",
             headers={
-                "Content-Disposition": f'attachment; filename="{ctx.tenant.slug}-privacy-policy.md"'
+                "Content-Disposition": (
+                    f'attachment; filename="{ctx.tenant.slug}-privacy-policy{suffix}.md"'
+                ),
+                "Content-Language": language,
             },
         )
 
