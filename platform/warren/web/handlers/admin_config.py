@@ -166,6 +166,8 @@ class AdminConfigController(Controller):
             sections=policy.sections,
             version=policy.version,
             updated=candidate.policy.last_updated_text,
+            # The English text is the one published and accepted; the preview shows it.
+            policy_language="en",
             versions=[],
         )
 
