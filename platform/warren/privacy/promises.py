@@ -45,6 +45,7 @@ def not_in_policy(reason: str) -> Promise:
 
 
 _TEXT = "tests/test_policy_text.py::"
+_PUBLISHING = "tests/test_publishing_config.py::"
 _ALT = "tests/test_policy_alt_brand.py::"
 _SWITCHES = _ALT + "test_every_optional_clause_follows_its_switch"
 _RULES = "tests/test_retention_rules.py::test_every_rule_deletes_what_is_due_and_keeps_the_rest"
@@ -224,6 +225,24 @@ PROMISES: Final[dict[str, Promise]] = {
             "tests/test_tenants_check.py::test_the_shipped_registry_passes_and_its_contradictions_are_warned",
         ),
     ),
+    "policy.changes.notice_days": enforced(
+        ("warren.publishing.service:plan", "warren.publishing.service:publish"),
+        (
+            _PUBLISHING
+            + "test_a_material_change_waits_for_the_notice_period_and_mails_each_user_once",
+        ),
+    ),
+    "policy.changes.notify_by": enforced(
+        ("warren.publishing.service:publish", "warren.publishing.notices:send_notices"),
+        (
+            _PUBLISHING
+            + "test_a_material_change_waits_for_the_notice_period_and_mails_each_user_once",
+        ),
+    ),
+    "policy.changes.material": not_in_policy(
+        "which keys make a change material decides when the notice period applies "
+        "(warren.publishing.service:material_keys); the policy says 'material changes'"
+    ),
     "retention.upload_days": enforced(
         ("warren.media.uploads:store_upload", "warren.lifecycle.rules:_uploads"),
         (
@@ -336,7 +355,16 @@ PROMISES: Final[dict[str, Promise]] = {
         "as products.*.provider; whether chat clauses appear follows products.*.category"
     ),
     "accounts.require_two_factor": not_in_policy("a sign-in rule, not a data practice"),
-    "languages": not_in_policy("interface languages offered on the account page"),
+    # With more than one language the switcher sets the language cookie, which the
+    # cookie clause lists; the policy's own translations follow the same list.
+    "languages": enforced(
+        ("warren.privacy.cookie_catalogue:cookies_for", "warren.i18n:negotiate"),
+        (
+            "tests/test_cookie_catalogue_http.py::"
+            "test_every_cookie_set_is_in_the_catalogue_and_every_catalogued_one_is_set",
+            "tests/test_i18n.py::test_a_one_language_brand_lists_no_language_cookie",
+        ),
+    ),
     "payments.gateway": not_in_policy(
         "the policy describes payment gateways as a kind, not by name; tenants check "
         "refuses a gateway without its keys"

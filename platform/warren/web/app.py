@@ -40,6 +40,7 @@ from warren.web.handlers.account_restriction import AccountRestrictionController
 from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
 from warren.web.handlers.admin_audit import AdminAuditController
+from warren.web.handlers.admin_config import AdminConfigController
 from warren.web.handlers.admin_console import AdminConsoleController
 from warren.web.handlers.admin_moderation import AdminModerationController
 from warren.web.handlers.admin_requests import AdminRequestsController
@@ -53,6 +54,7 @@ from warren.web.handlers.home import (
     manifest,
     touch_icon,
 )
+from warren.web.handlers.language import LanguageController
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.payments import PaymentController
 from warren.web.handlers.privacy import PrivacyController
@@ -60,6 +62,7 @@ from warren.web.handlers.request_confirmation import RequestConfirmationControll
 from warren.web.handlers.share import ShareController
 from warren.web.handlers.two_factor import TwoFactorController
 from warren.web.handlers.uploads import UploadController
+from warren.web.hashing_admission import admit, grow_thread_pool, hashing_admission
 from warren.web.templating import Templates
 
 # Every body but an upload is a small form: refuse anything larger before reading it.
@@ -84,6 +87,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountOrdersController,
             TwoFactorController,
             PrivacyController,
+            LanguageController,
             RequestConfirmationController,
             GenerationController,
             # Only uploads may send large bodies (the largest any tenant accepts, plus
@@ -103,6 +107,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AdminRequestsController,
             AdminAuditController,
             AdminModerationController,
+            AdminConfigController,
             create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
         ],
         dependencies={
@@ -129,12 +134,17 @@ def create_litestar(runtime: Runtime) -> Litestar:
         # warren configures logging itself (JSON lines, no raw addresses).
         logging_config=None,
         request_max_body_size=FORM_LIMIT,
+        middleware=[hashing_admission],
+        on_startup=[grow_thread_pool],
         on_shutdown=[runtime.close],
     )
+    admit(runtime.settings.password_hashing_running + runtime.settings.password_hashing_waiting)
     app.state.runtime = runtime
     app.state.templates = Templates(runtime.registry, runtime.settings.tenants_dir)
     return app
 
 
 def create_app(runtime: Runtime) -> ASGIApp:
+    # Published configuration versions reach this process within a poll interval.
+    runtime.watch_registry()
     return Edge(create_litestar(runtime), runtime)

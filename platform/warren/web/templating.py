@@ -1,4 +1,5 @@
-"""Per-tenant Jinja2 environments: the brand's folder first, the shared base second.
+"""Per-tenant, per-language Jinja2 environments: the brand's folder first, the shared base
+second, with the language's catalog installed for ``_()``, ``ngettext`` and ``{% trans %}``.
 
 A brand's ``templates/home.html`` replaces the base one; to change only some blocks it
 extends the base under its ``base/`` name (``{% extends "base/home.html" %}``), which
@@ -7,6 +8,8 @@ always means the shared template, never the brand's own.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,28 +22,18 @@ from jinja2 import (
     select_autoescape,
 )
 
+from warren.i18n import NATIVE_NAMES, translations, translator
 from warren.paths import BASE_TEMPLATES_DIR
 from warren.tenancy.registry import Registry
 from warren.tenancy.tenant import Tenant
 
 
-def gettext(message: str, **values: Any) -> str:
-    """The interface text as written (English) until catalogs are installed; ``values``
-    fill ``%(name)s`` placeholders, as Jinja's new-style gettext does."""
-    return message % values if values else message
-
-
-def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
-    """Singular or plural English form; ``%(num)s`` is ``n``, as in new-style gettext."""
-    return (singular if n == 1 else plural) % {"num": n, **values}
-
-
-def _environment(brand_templates: Path) -> Environment:
-    env = Environment(
+def _environment(tenants_dir: Path, tenant: Tenant, language: str) -> Environment:
+    environment = Environment(
         loader=ChoiceLoader(
             [
                 PrefixLoader({"base": FileSystemLoader(BASE_TEMPLATES_DIR)}),
-                FileSystemLoader(brand_templates),
+                FileSystemLoader(tenants_dir / tenant.slug / "templates"),
                 FileSystemLoader(BASE_TEMPLATES_DIR),
             ]
         ),
@@ -51,17 +44,40 @@ def _environment(brand_templates: Path) -> Environment:
         # Compiled once; not re-checked on disk per render (a restart picks up
         # template changes).
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
-    return env
+    # Newstyle: _("Hello %(name)s", name=x) formats and escapes the values itself.
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(language), newstyle=True
+    )
+    words = translator(language)
+
+    def format_date(value: date | datetime, format: str = "long") -> str:
+        return words.date(value, format)
+
+    def format_datetime(value: datetime, format: str = "medium") -> str:
+        return words.datetime(value, format)
+
+    def format_number(value: int | float | Decimal) -> str:
+        return words.number(value)
+
+    environment.filters.update(
+        format_date=format_date, format_datetime=format_datetime, format_number=format_number
+    )
+    environment.globals.update(language=language, language_names=NATIVE_NAMES)
+    return environment
 
 
 class Templates:
     def __init__(self, registry: Registry, tenants_dir: Path) -> None:
         self._envs = {
-            tenant.slug: _environment(tenants_dir / tenant.slug / "templates")
+            (tenant.slug, language): _environment(tenants_dir, tenant, language)
             for tenant in registry
+            for language in tenant.languages
         }
 
-    def render(self, tenant: Tenant, name: str, context: dict[str, Any]) -> str:
-        return self._envs[tenant.slug].get_template(name).render(tenant=tenant, **context)
+    def render(
+        self, tenant: Tenant, name: str, context: dict[str, Any], language: str | None = None
+    ) -> str:
+        chosen = language if language in tenant.languages else tenant.languages[0]
+        return self._envs[tenant.slug, chosen].get_template(name).render(tenant=tenant, **context)
