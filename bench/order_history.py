@@ -96,7 +96,7 @@ def _median_ms(run: Callable[[], object]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=50_000)
-    # e.g. 0016: the schema before the history's index, to compare.
+    # e.g. 0019: the schema before the history's index, to compare.
     parser.add_argument("--revision", default="head")
     args = parser.parse_args()
     admin_url = os.environ["DATABASE_URL"]

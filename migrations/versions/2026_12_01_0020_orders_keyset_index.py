@@ -1,7 +1,7 @@
 """the order history pages a user's jobs newest first by keyset: index the key
 
-Revision ID: 0017_orders
-Revises: 0016
+Revision ID: 0020_orders
+Revises: 0019
 Create Date: 2026-12-01 03:20:00.000000
 
 (tenant_id, user_id) alone made every page read and sort all of the user's jobs; with
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0017_orders"
-down_revision: str | None = "0016"
+revision: str = "0020_orders"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
