@@ -197,13 +197,13 @@ def test_every_shipped_brand_offers_english_and_russian() -> None:
 _METHODS = [
     ("platform/warren/**.py", "python"),
     ("platform/warren/web/templates/**.html", "jinja2"),
+    # The brands' own hero and home pages.
+    ("tenants/**/templates/**.html", "jinja2"),
 ]
+_JINJA = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
 _OPTIONS = {
-    "platform/warren/web/templates/**.html": {
-        "extensions": "jinja2.ext.i18n",
-        "trim_blocks": "true",
-        "lstrip_blocks": "true",
-    }
+    "platform/warren/web/templates/**.html": _JINJA,
+    "tenants/**/templates/**.html": _JINJA,
 }
 
 

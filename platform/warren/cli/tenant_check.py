@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import sessionmaker
 
 from warren.billing.gateways.registry import PaymentConfigError, load_gateways
@@ -25,6 +26,9 @@ from warren.web.templating import Templates
 
 # The files of a brand's folder every page uses (tenants/_template has each of them).
 BRAND_FILES = ("static/logo.svg", "static/theme.css", "templates/hero.html")
+# Optional; when present it is what phones put on the home screen.
+TOUCH_ICON = "static/apple-touch-icon.png"
+TOUCH_ICON_SIZE = (180, 180)
 
 
 @dataclass
@@ -76,7 +80,20 @@ def _files(where: str, tenant: Tenant, tenants_dir: Path) -> list[str]:
     for name in BRAND_FILES:
         if not (tenants_dir / tenant.slug / name).is_file():
             problems.append(f"{where}: brand file {tenants_dir / tenant.slug / name} is missing")
+    icon = tenants_dir / tenant.slug / TOUCH_ICON
+    if icon.exists() and not _is_touch_icon(icon):
+        problems.append(
+            f"{where}: brand file {icon} must be a {TOUCH_ICON_SIZE[0]} × {TOUCH_ICON_SIZE[1]} PNG"
+        )
     return problems
+
+
+def _is_touch_icon(path: Path) -> bool:
+    try:
+        with Image.open(path) as image:
+            return image.format == "PNG" and image.size == TOUCH_ICON_SIZE
+    except (OSError, UnidentifiedImageError):
+        return False
 
 
 def _renders(where: str, tenant: Tenant, templates: Templates) -> list[str]:
