@@ -5,6 +5,7 @@ and a publish seen by another process. Two brands throughout; a database of thei
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -298,3 +299,27 @@ def test_a_material_change_waits_for_the_notice_period_and_mails_each_user_once(
     with pub_runtime.sessions() as db:
         told = db.scalars(select(ConfigNoticeSent.tenant_id)).all()
     assert set(told) == {"homiwork"}
+
+
+def test_a_dated_version_comes_into_force_in_every_process_at_its_time(
+    pub_runtime: Runtime, own_settings: Settings, own_database: str, stub_broker: StubBroker
+) -> None:
+    watching = build_runtime(own_settings, own_database, broker=stub_broker)
+    watching.watch_registry()
+    try:
+        before = watching.registry.get("songly").support_email
+        at = datetime.now(UTC) + timedelta(seconds=3)
+        row = _publish(
+            pub_runtime, "songly", {"support_email": ["later@songly.example"]}, "contact",
+            effective_at=at,
+        )  # fmt: skip
+        assert row.effective_at == at
+        time.sleep(0.5)
+        assert watching.registry.get("songly").support_email == before
+        wait_until(
+            lambda: watching.registry.get("songly").support_email == "later@songly.example", 15
+        )
+        assert datetime.now(UTC) >= at
+        assert watching.registry.state("songly").version == row.version
+    finally:
+        watching.close()
