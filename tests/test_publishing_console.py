@@ -87,6 +87,9 @@ def test_change_preview_diff_publish_on_one_brand_only(
     assert 'value="notice" selected' in form.text
     saved = _post(admin, "/admin/config/section/contact", {"support_email": NEW_SUPPORT})
     assert saved.status_code == 303, saved.text  # type: ignore[attr-defined]
+    # With only the address changed, the draft keeps songly's contradiction, and the
+    # console warns as tenants check does.
+    assert "receives every visitor&#39;s raw address" in admin.get("/admin/config").text
     saved = _post(
         admin,
         "/admin/config/section/analytics",
@@ -99,6 +102,9 @@ def test_change_preview_diff_publish_on_one_brand_only(
     overview = admin.get("/admin/config").text
     assert "analytics.consent" in overview
     assert "(material)" in overview
+    # songly hashes IPs: in notice mode the vendor loaded before consent (tenants check
+    # warns); opt_in removes that contradiction, so the draft has no such warning.
+    assert "receives every visitor&#39;s raw address" not in overview
 
     # Preview: the draft's policy and its banner, as a first visit would see them.
     preview = admin.get("/admin/config/preview")
