@@ -328,3 +328,13 @@ def test_a_dated_version_comes_into_force_in_every_process_at_its_time(
         assert watching.registry.state("songly").version == row.version
     finally:
         watching.close()
+
+
+def test_a_rebuild_keeps_the_tenant_objects_of_unchanged_brands(pub_runtime: Runtime) -> None:
+    homiwork = pub_runtime.registry.get("homiwork")
+    vizardio = pub_runtime.registry.get("vizardio")
+    _publish(pub_runtime, "songly", {"support_email": ["kept@songly.example"]}, "contact")
+    assert pub_runtime.registry.get("songly").support_email == "kept@songly.example"
+    # Same objects: their rendered policies stay cached.
+    assert pub_runtime.registry.get("homiwork") is homiwork
+    assert pub_runtime.registry.get("vizardio") is vizardio
