@@ -1,6 +1,6 @@
 """The cookie list a brand publishes is the list its pages set: real requests (first
 visit, sign-up, sign-in, the account page, the consent choice and its withdrawal, cookie
-settings, sign-out) are made on an opt-in and on a notice brand, and every Set-Cookie
+settings, the language switcher, sign-out) are made on an opt-in and on a notice brand, and every Set-Cookie
 seen is compared with ``warren.privacy.cookie_catalogue`` for that brand, both ways, with
 its lifetime; the policy text lists exactly those cookies."""
 
@@ -59,6 +59,7 @@ def journey(client: BrandClient, name: str) -> None:
     client.get("/account")
     client.post_form("/consent", {"choice": "allow", "source": "settings"}, "/cookie-settings")
     client.get("/cookie-settings")
+    client.post_form("/language", {"language": "ru", "next": "/"}, "/")
     client.post_form("/account/consent/withdraw", {}, "/account")
     client.post_form("/sign-out", {}, "/account")
     client.get("/")

@@ -463,8 +463,11 @@ def test_durations_prefer_whole_years_then_months_then_days() -> None:
     assert window(30, 365) == "30–365 days"
 
 
-def test_missing_config_value_fails_instead_of_rendering_a_gap(registry: Registry) -> None:
-    template = policy._ENVIRONMENT.from_string("{{ tenant.retention.no_such_period }}")
+@pytest.mark.parametrize("language", policy.POLICY_LANGUAGES)
+def test_missing_config_value_fails_instead_of_rendering_a_gap(
+    registry: Registry, language: str
+) -> None:
+    template = policy._ENVIRONMENTS[language].from_string("{{ tenant.retention.no_such_period }}")
     with pytest.raises(UndefinedError):
         template.render(tenant=registry.get("songly"))
 

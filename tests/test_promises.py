@@ -114,7 +114,6 @@ ALTERNATIVES: dict[str, Any] = {
     "assistants.*.system_prompt": "Be brief.",
     "assistants.*.provider": "elsewhere",
     "accounts.require_two_factor": True,
-    "languages": ["de", "en"],
     "payments.gateway": "stripe",
     "payments.currency": "EUR",
     "payments.welcome_points": 7,

@@ -158,13 +158,13 @@ def send_payment_receipt(tenant_slug: str, order_id: str) -> None:
     max_retries=5,
     min_backoff=2_000,
 )
-def send_account_deleted_email(tenant_slug: str, email: str) -> None:
-    # The address comes in the message: the account that had it is already gone.
+def send_account_deleted_email(tenant_slug: str, email: str, language: str | None = None) -> None:
+    # The address and language come in the message: the account is already gone.
     runtime = get_runtime()
     with unit_of_work(runtime.sessions) as db:
         if _first_delivery(db, account_deletion.DELETED_EMAIL_ACTOR):
             account_deletion.send_account_deleted_email(
-                runtime.mailer, runtime.registry.get(tenant_slug), email
+                runtime.mailer, runtime.registry.get(tenant_slug), email, language
             )
 
 
@@ -217,8 +217,11 @@ def send_admin_invitation(tenant_slug: str, admin_id: str) -> None:
 
 
 @dramatiq.actor(actor_name=NOTICE_ACTOR, queue_name=QUEUE, max_retries=5, min_backoff=2_000)
-def send_request_notice(tenant_slug: str, request_id: str, notice: str, email: str) -> None:
-    # The address comes in the message: an erasure request's account is gone by now.
+def send_request_notice(
+    tenant_slug: str, request_id: str, notice: str, email: str, language: str | None = None
+) -> None:
+    # The address and language come in the message: an erasure request's account is
+    # gone by now. (Messages queued before languages were carried have none.)
     runtime = get_runtime()
     with unit_of_work(runtime.sessions) as db:
         if _first_delivery(db, NOTICE_ACTOR):
@@ -229,6 +232,7 @@ def send_request_notice(tenant_slug: str, request_id: str, notice: str, email: s
                 uuid.UUID(request_id),
                 Notice(notice),
                 email,
+                language,
             )
 
 

@@ -10,7 +10,14 @@ from warren.admin.models import (
     AuditEntry,
     RequestDesk,
 )
-from warren.billing.models import CheckoutDraft, DemoPayment, Order, PointMovement
+from warren.billing.models import (
+    BalanceCheck,
+    CheckoutDraft,
+    DemoPayment,
+    Order,
+    PointBalance,
+    PointMovement,
+)
 from warren.chat.models import ChatMessage
 from warren.db.base import Base
 from warren.generation.models import Job
@@ -31,6 +38,7 @@ __all__ = [
     "AdminSession",
     "AuditEntry",
     "AuthSession",
+    "BalanceCheck",
     "Base",
     "BrandConfigDraft",
     "BrandConfigVersion",
@@ -47,6 +55,7 @@ __all__ = [
     "MessageReceipt",
     "Order",
     "OutboxMessage",
+    "PointBalance",
     "PointMovement",
     "RecoveryCode",
     "Report",

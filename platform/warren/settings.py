@@ -186,6 +186,8 @@ class Settings(BaseSettings):
     # still holds it).
     scheduler_standby_seconds: float = Field(default=5, gt=0)
     scheduler_retention_seconds: float = Field(default=86400, gt=0)
+    # How often the scheduler compares every stored points balance with its ledger sum.
+    scheduler_points_check_seconds: float = Field(default=86400, gt=0)
     # Rows per retention batch (one transaction each).
     retention_batch: int = Field(default=500, gt=0, le=10000)
     # `warren retention check` reports rows this long past their must-be-gone-by moment:

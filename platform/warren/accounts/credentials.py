@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warren.accounts import tokens
-from warren.accounts.mailing import link, send, user_of
+from warren.accounts.mailing import link, send, user_of, words_for
 from warren.accounts.models import TokenPurpose, User
 from warren.accounts.password_rules import password_problem
 from warren.accounts.passwords import hash_password, verify_password
@@ -86,25 +86,37 @@ def send_email_change_links(
         return False
     tokens.retire(db, tenant, user.id, TokenPurpose.CHANGE_EMAIL)
     value = tokens.issue(db, tenant, key, user, TokenPurpose.CHANGE_EMAIL, new_email=new_email)
+    words = words_for(tenant, user)
     send(
         mailer,
         tenant,
         new_email,
-        f"Confirm your new email address for {tenant.name}",
-        f"Hello {user.username},\n\nTo make this the address of your {tenant.name} account, "
-        f"use this link within a day; it works once:\n\n"
-        f"{link(tenant, f'{CONFIRM_PATH}?token={value}')}\n\n"
-        f"If you did not ask for this, ignore this message.\n",
+        words.gettext("Confirm your new email address for %(brand)s", brand=tenant.name),
+        words.gettext(
+            "Hello %(username)s,\n\nTo make this the address of your %(brand)s account, "
+            "use this link within a day; it works once:\n\n"
+            "%(link)s\n\n"
+            "If you did not ask for this, ignore this message.\n",
+            username=user.username,
+            brand=tenant.name,
+            link=link(tenant, f"{CONFIRM_PATH}?token={value}"),
+        ),
     )
     send(
         mailer,
         tenant,
         user.email,
-        f"Your {tenant.name} email address is about to change",
-        f"Hello {user.username},\n\nSomeone signed in to your {tenant.name} account asked to "
-        f"change its email address. The change happens only if the link we sent to the new "
-        f"address is used.\n\nIf this was not you, change your password now at "
-        f"{link(tenant, '/password-reset')} and write to {tenant.support_email}.\n",
+        words.gettext("Your %(brand)s email address is about to change", brand=tenant.name),
+        words.gettext(
+            "Hello %(username)s,\n\nSomeone signed in to your %(brand)s account asked to "
+            "change its email address. The change happens only if the link we sent to the new "
+            "address is used.\n\nIf this was not you, change your password now at "
+            "%(reset)s and write to %(support)s.\n",
+            username=user.username,
+            brand=tenant.name,
+            reset=link(tenant, "/password-reset"),
+            support=tenant.support_email,
+        ),
     )
     return True
 

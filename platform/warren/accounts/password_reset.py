@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warren.accounts import tokens
-from warren.accounts.mailing import link, send
+from warren.accounts.mailing import link, send, words_for
 from warren.accounts.models import TokenPurpose, User
 from warren.accounts.password_rules import password_problem
 from warren.accounts.passwords import hash_password
@@ -52,16 +52,22 @@ def send_reset_email(db: Session, mailer: Mailer, tenant: Tenant, key: bytes, em
         return False
     tokens.retire(db, tenant, user.id, TokenPurpose.RESET_PASSWORD)
     value = tokens.issue(db, tenant, key, user, TokenPurpose.RESET_PASSWORD)
+    words = words_for(tenant, user)
     send(
         mailer,
         tenant,
         user.email,
-        f"Set a new password for {tenant.name}",
-        f"Hello {user.username},\n\nSomeone (we hope you) asked to set a new password for "
-        f"your {tenant.name} account. Use this link within an hour; it works once:\n\n"
-        f"{link(tenant, f'{RESET_PATH}?token={value}')}\n\n"
-        f"Setting a new password signs you out on every device. If you did not ask for "
-        f"this, ignore this message: your password stays as it is.\n",
+        words.gettext("Set a new password for %(brand)s", brand=tenant.name),
+        words.gettext(
+            "Hello %(username)s,\n\nSomeone (we hope you) asked to set a new password for "
+            "your %(brand)s account. Use this link within an hour; it works once:\n\n"
+            "%(link)s\n\n"
+            "Setting a new password signs you out on every device. If you did not ask for "
+            "this, ignore this message: your password stays as it is.\n",
+            username=user.username,
+            brand=tenant.name,
+            link=link(tenant, f"{RESET_PATH}?token={value}"),
+        ),
     )
     return True
 

@@ -39,6 +39,9 @@ class SignUpForm:
     password: str = ""
     adult: bool = False
     policy_version: str = ""
+    # The language the form was shown in: the new account's setting, so that the welcome
+    # email (sent by a worker, long after the request) speaks it too.
+    language: str | None = None
 
 
 @dataclass
@@ -114,6 +117,7 @@ def sign_up(
         password_hash=password_hash,
         adult_confirmed_at=now,
         accepted_policy_version=current_policy_version,
+        language=form.language if form.language in tenant.languages else None,
         created_at=now,
         last_access_at=now,
     )

@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from warren.accounts import tokens
-from warren.accounts.mailing import link, send, user_of
+from warren.accounts.mailing import link, send, user_of, words_for
 from warren.accounts.models import TokenPurpose, User
 from warren.accounts.security_log import record_event
 from warren.db.base import utcnow
@@ -52,14 +52,19 @@ def send_verification_email(
     if user is None or user.is_verified:
         return False
     verify = issue_verification_link(db, tenant, key, user)
+    words = words_for(tenant, user)
     send(
         mailer,
         tenant,
         user.email,
-        f"Confirm your email address for {tenant.name}",
-        f"Hello {user.username},\n\nConfirm that this address is yours with this link "
-        f"(it works once, for 3 days; earlier links no longer work):\n\n{verify}\n\n"
-        f"If you did not ask for it, you can ignore this message.\n",
+        words.gettext("Confirm your email address for %(brand)s", brand=tenant.name),
+        words.gettext(
+            "Hello %(username)s,\n\nConfirm that this address is yours with this link "
+            "(it works once, for 3 days; earlier links no longer work):\n\n%(verify)s\n\n"
+            "If you did not ask for it, you can ignore this message.\n",
+            username=user.username,
+            verify=verify,
+        ),
     )
     return True
 

@@ -8,7 +8,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from warren.accounts.mailing import link, send, user_of
+from warren.accounts.mailing import link, send, user_of, words_for
 from warren.accounts.verification import issue_verification_link
 from warren.mail.base import Mailer
 from warren.tenancy.tenant import Tenant
@@ -22,18 +22,27 @@ def send_welcome_email(
     if user is None:
         return False
     verify = issue_verification_link(db, tenant, token_key, user)
+    words = words_for(tenant, user)
     send(
         mailer,
         tenant,
         user.email,
-        f"Welcome to {tenant.name}",
-        f"Hello {user.username},\n\n"
-        f"Welcome to {tenant.name}. Confirm that this address is yours, and sign in, with "
-        f"this link (it works once, for 3 days):\n\n{verify}\n\n"
-        f"Until then you can sign in at {link(tenant, '/sign-in')} and use the site, but "
-        f"not pay, receive our news or make requests about your data.\n\n"
-        f"Our privacy policy, which you accepted when you signed up, is at "
-        f"{link(tenant, '/privacy')}. Questions about your data go to {tenant.support_email}.\n",
+        words.gettext("Welcome to %(brand)s", brand=tenant.name),
+        words.gettext(
+            "Hello %(username)s,\n\n"
+            "Welcome to %(brand)s. Confirm that this address is yours, and sign in, with "
+            "this link (it works once, for 3 days):\n\n%(verify)s\n\n"
+            "Until then you can sign in at %(sign_in)s and use the site, but "
+            "not pay, receive our news or make requests about your data.\n\n"
+            "Our privacy policy, which you accepted when you signed up, is at "
+            "%(privacy)s. Questions about your data go to %(support)s.\n",
+            username=user.username,
+            brand=tenant.name,
+            verify=verify,
+            sign_in=link(tenant, "/sign-in"),
+            privacy=link(tenant, "/privacy"),
+            support=tenant.support_email,
+        ),
     )
     return True
 
@@ -45,18 +54,27 @@ def send_sign_up_attempt_notice(
     user = user_of(db, tenant, user_id)
     if user is None:
         return False
+    words = words_for(tenant, user)
     send(
         mailer,
         tenant,
         user.email,
-        f"Someone tried to sign up for {tenant.name} with your address",
-        f"Hello {user.username},\n\n"
-        f"Someone just tried to sign up for {tenant.name} with this email address, which "
-        f"already has an account.\n\n"
-        f"If it was you, there is no need for a new account: sign in at "
-        f"{link(tenant, '/sign-in')} with your email or username. If you have forgotten "
-        f"your password, set a new one at {link(tenant, '/password-reset')}.\n\n"
-        f"If it was not you, you can ignore this message: nothing has changed in your "
-        f"account.\n",
+        words.gettext(
+            "Someone tried to sign up for %(brand)s with your address", brand=tenant.name
+        ),
+        words.gettext(
+            "Hello %(username)s,\n\n"
+            "Someone just tried to sign up for %(brand)s with this email address, which "
+            "already has an account.\n\n"
+            "If it was you, there is no need for a new account: sign in at "
+            "%(sign_in)s with your email or username. If you have forgotten "
+            "your password, set a new one at %(reset)s.\n\n"
+            "If it was not you, you can ignore this message: nothing has changed in your "
+            "account.\n",
+            username=user.username,
+            brand=tenant.name,
+            sign_in=link(tenant, "/sign-in"),
+            reset=link(tenant, "/password-reset"),
+        ),
     )
     return True

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from warren.accounts.models import User
 from warren.billing.models import Order, OrderState
 from warren.db.base import utcnow
+from warren.i18n import translator
 from warren.mail.base import Mailer
 from warren.mail.message import build_message
 from warren.tenancy.tenant import Tenant
@@ -27,25 +28,41 @@ def send_receipt(db: Session, mailer: Mailer, tenant: Tenant, order_id: uuid.UUI
     if user is None:
         return False
     paid = order.paid_at or order.created_at
+    language = user.language if user.language in tenant.languages else tenant.languages[0]
+    words = translator(language)
     text = (
-        f"Hello {user.username},\n\n"
-        f"Thank you for your payment to {tenant.name}.\n\n"
-        f"Order: {order.id}\n"
-        f"Item: {order.title}\n"
-        f"Amount: {order.amount} {order.currency}\n"
-        f"Paid: {paid.strftime('%Y-%m-%d %H:%M UTC')}\n"
-        f"Payment reference: {order.gateway_payment_id}\n\n"
-        f"Your orders are listed on your account page: https://{tenant.domain}/account.\n"
-        f"Card details were handled by the payment service only; {tenant.name} never "
-        f"sees them. Questions: {tenant.support_email}.\n\n"
-        f"— {tenant.name}\n"
+        words.gettext(
+            "Hello %(username)s,\n\n"
+            "Thank you for your payment to %(brand)s.\n\n"
+            "Order: %(order)s\n"
+            "Item: %(title)s\n"
+            "Amount: %(amount)s %(currency)s\n"
+            "Paid: %(paid)s\n"
+            "Payment reference: %(reference)s\n\n"
+            "Your orders are listed on your account page: %(account)s.\n"
+            "Card details were handled by the payment service only; %(brand)s never "
+            "sees them. Questions: %(support)s.\n\n",
+            username=user.username,
+            brand=tenant.name,
+            order=order.id,
+            title=order.title,
+            amount=order.amount,
+            currency=order.currency,
+            paid=paid.strftime("%Y-%m-%d %H:%M UTC"),
+            reference=order.gateway_payment_id,
+            account=f"https://{tenant.domain}/account",
+            support=tenant.support_email,
+        )
+        + f"— {tenant.name}\n"
     )
     mailer.send(
         build_message(
             from_address=tenant.support_email,
             from_name=tenant.name,
             to=user.email,
-            subject=f"Your {tenant.name} receipt: {order.title}",
+            subject=words.gettext(
+                "Your %(brand)s receipt: %(title)s", brand=tenant.name, title=order.title
+            ),
             text=text,
         )
     )

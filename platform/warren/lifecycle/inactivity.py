@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from warren.accounts.models import User
+from warren.i18n import translator
 from warren.lifecycle.holds import held
 from warren.lifecycle.models import HoldSubject
 from warren.logs import get_logger
@@ -53,30 +54,42 @@ def send_inactivity_warnings(db: Session, mailer: Mailer, tenant: Tenant, now: d
             update(User)
             .where(User.id == func.any(func.array(due.scalar_subquery())))
             .values(inactivity_warned_at=now)
-            .returning(User.email, User.username, User.last_access_at)
+            .returning(User.email, User.username, User.last_access_at, User.language)
         ).all()
         db.commit()
         if not picked:
             return sent
-        for email, username, last_access_at in picked:
-            mailer.send(_warning(tenant, email, username, last_access_at + deleted_after))
+        for email, username, last_access_at, language in picked:
+            mailer.send(_warning(tenant, email, username, last_access_at + deleted_after, language))
             sent += 1
 
 
-def _warning(tenant: Tenant, email: str, username: str, erase_on: datetime) -> EmailMessage:
-    text = (
-        f"Hello {username},\n\n"
-        f"You have not signed in to {tenant.name} for a long time. As our privacy policy "
-        f"promises, accounts not used for {tenant.retention.inactive_account_days} days are "
-        f"deleted with all their data: yours will be deleted on {erase_on:%Y-%m-%d}.\n\n"
-        f"To keep it, sign in at https://{tenant.domain}/sign-in before then. If you do not "
-        f"need it any more, there is nothing to do.\n\n"
-        f"— {tenant.name}\n"
+def _warning(
+    tenant: Tenant, email: str, username: str, erase_on: datetime, language: str | None
+) -> EmailMessage:
+    words = translator(language if language in tenant.languages else tenant.languages[0])
+    day = f"{erase_on:%Y-%m-%d}"
+    text = words.gettext(
+        "Hello %(username)s,\n\n"
+        "You have not signed in to %(brand)s for a long time. As our privacy policy "
+        "promises, accounts not used for %(period)s are "
+        "deleted with all their data: yours will be deleted on %(day)s.\n\n"
+        "To keep it, sign in at %(sign_in)s before then. If you do not "
+        "need it any more, there is nothing to do.\n\n",
+        username=username,
+        brand=tenant.name,
+        period=words.ngettext(
+            "%(num)s day", "%(num)s days", tenant.retention.inactive_account_days
+        ),
+        day=day,
+        sign_in=f"https://{tenant.domain}/sign-in",
     )
     return build_message(
         from_address=tenant.support_email,
         from_name=tenant.name,
         to=email,
-        subject=f"Your {tenant.name} account will be deleted on {erase_on:%Y-%m-%d}",
-        text=text,
+        subject=words.gettext(
+            "Your %(brand)s account will be deleted on %(day)s", brand=tenant.name, day=day
+        ),
+        text=f"{text}— {tenant.name}\n",
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from warren import i18n
 from warren.tenancy.tenant import Tenant
 
 DAY: Final = 24 * 3600
@@ -48,6 +49,11 @@ def _asks_for_consent(tenant: Tenant) -> bool:
     return tenant.analytics.consent == "opt_in"
 
 
+def _offers_languages(tenant: Tenant) -> bool:
+    # Set only by the language switcher, which a one-language brand does not show.
+    return len(tenant.languages) > 1
+
+
 SESSION: Final = CookieEntry(
     name="warren_session",
     purpose="keeping the User signed in (authentication and session maintenance)",
@@ -70,7 +76,15 @@ CONSENT: Final = CookieEntry(
     used_by=_asks_for_consent,
 )
 
-CATALOGUE: Final = (SESSION, CSRF, CONSENT)
+LANGUAGE: Final = CookieEntry(
+    name=i18n.COOKIE,
+    purpose="remembering the interface language the User chose",
+    max_age=365 * DAY,
+    category="necessary",
+    used_by=_offers_languages,
+)
+
+CATALOGUE: Final = (SESSION, CSRF, CONSENT, LANGUAGE)
 
 
 def cookies_for(tenant: Tenant) -> tuple[CookieEntry, ...]:

@@ -355,7 +355,16 @@ PROMISES: Final[dict[str, Promise]] = {
         "as products.*.provider; whether chat clauses appear follows products.*.category"
     ),
     "accounts.require_two_factor": not_in_policy("a sign-in rule, not a data practice"),
-    "languages": not_in_policy("interface languages offered on the account page"),
+    # With more than one language the switcher sets the language cookie, which the
+    # cookie clause lists; the policy's own translations follow the same list.
+    "languages": enforced(
+        ("warren.privacy.cookie_catalogue:cookies_for", "warren.i18n:negotiate"),
+        (
+            "tests/test_cookie_catalogue_http.py::"
+            "test_every_cookie_set_is_in_the_catalogue_and_every_catalogued_one_is_set",
+            "tests/test_i18n.py::test_a_one_language_brand_lists_no_language_cookie",
+        ),
+    ),
     "payments.gateway": not_in_policy(
         "the policy describes payment gateways as a kind, not by name; tenants check "
         "refuses a gateway without its keys"

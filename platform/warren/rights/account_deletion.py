@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from warren.accounts.mailing import send
+from warren.accounts.mailing import language_of, send, words_in
 from warren.accounts.models import User
 from warren.accounts.passwords import verify_password
 from warren.accounts.security_log import record_event
@@ -42,32 +42,41 @@ class DeletionPlan:
     stays: tuple[str, ...]
 
 
-def deletion_plan(tenant: Tenant) -> DeletionPlan:
-    """What deleting the account removes and keeps, in the words the page shows."""
+def deletion_plan(tenant: Tenant, language: str | None = None) -> DeletionPlan:
+    """What deleting the account removes and keeps, in the words the page (and the
+    confirmation email) shows, in ``language`` (the brand's default if None)."""
+    words = words_in(tenant, language)
+    _ = words.gettext
     years = tenant.retention.transaction_years
     return DeletionPlan(
         goes=(
-            "your account: username, email address, password and two-factor settings",
-            "everything you created, including items in the trash, with their files",
-            "your uploads and their files",
-            "your chats with the assistants",
-            "your generation requests and their prompts",
-            "your sessions, sign-in and security history and network addresses",
-            "your consent choices and preferences",
-            "your energy points balance and Prime status (unused points are lost)",
+            _("your account: username, email address, password and two-factor settings"),
+            _("everything you created, including items in the trash, with their files"),
+            _("your uploads and their files"),
+            _("your chats with the assistants"),
+            _("your generation requests and their prompts"),
+            _("your sessions, sign-in and security history and network addresses"),
+            _("your consent choices and preferences"),
+            _("your energy points balance and Prime status (unused points are lost)"),
         ),
         stays=(
             *(
                 ()
                 if years is None
                 else (
-                    f"your payment transactions and points movements, kept for {years} years "
-                    "as accounting law requires, with the link to your account cut: nobody "
-                    "can tell whose they were",
+                    _(
+                        "your payment transactions and points movements, kept for %(period)s "
+                        "as accounting law requires, with the link to your account cut: "
+                        "nobody can tell whose they were",
+                        period=words.ngettext("%(num)s year", "%(num)s years", years),
+                    ),
                 )
             ),
-            f"a record that an account of {tenant.name} was deleted, with the date and "
-            "nothing about whose it was",
+            _(
+                "a record that an account of %(brand)s was deleted, with the date and "
+                "nothing about whose it was",
+                brand=tenant.name,
+            ),
         ),
     )
 
@@ -92,23 +101,31 @@ def delete_own_account(
     if errors:
         record_event(db, tenant, "account_deletion_failed", ip_value, user.id)
         raise InvalidInput(errors)
-    email = user.email
+    email, language = user.email, language_of(tenant, user)
     try:
         erase_account(db, store, tenant, user.id, ErasureReason.SELF_SERVICE)
     except AccountHeld as held:
         raise DeletionHeld(HELD) from held
-    enqueue_after_commit(db, DELETED_EMAIL_ACTOR, tenant.slug, email)
+    enqueue_after_commit(db, DELETED_EMAIL_ACTOR, tenant.slug, email, language)
 
 
-def send_account_deleted_email(mailer: Mailer, tenant: Tenant, email: str) -> None:
-    plan = deletion_plan(tenant)
+def send_account_deleted_email(
+    mailer: Mailer, tenant: Tenant, email: str, language: str | None = None
+) -> None:
+    plan = deletion_plan(tenant, language)
+    _ = words_in(tenant, language).gettext
     send(
         mailer,
         tenant,
         email,
-        f"Your {tenant.name} account is deleted",
-        f"Your {tenant.name} account and its data are deleted, as you asked.\n\n"
-        "What stays:\n" + "".join(f"- {line}\n" for line in plan.stays) + "\n"
-        "This address is not kept: this is the last email you get from us about the "
-        f"account. Questions: {tenant.support_email}\n",
+        _("Your %(brand)s account is deleted", brand=tenant.name),
+        _(
+            "Your %(brand)s account and its data are deleted, as you asked.\n\n"
+            "What stays:\n%(stays)s\n"
+            "This address is not kept: this is the last email you get from us about the "
+            "account. Questions: %(support)s\n",
+            brand=tenant.name,
+            stays="".join(f"- {line}\n" for line in plan.stays),
+            support=tenant.support_email,
+        ),
     )

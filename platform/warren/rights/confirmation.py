@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from warren.accounts.mailing import link, send
+from warren.accounts.mailing import link, send, words_for
 from warren.accounts.models import User
 from warren.accounts.tokens import InvalidLink, sign, token_hash, verified
 from warren.db.base import utcnow
@@ -61,15 +61,22 @@ def send_confirmation(
     request.confirmation_hash = token_hash(token)
     request.confirmation_expires_at = utcnow() + LIFETIME
     confirm = link(tenant, f"{CONFIRM_PATH}?token={token}.{sign(key, _PURPOSE, token)}")
+    words = words_for(tenant, user)
     send(
         mailer,
         tenant,
         user.email,
-        f"Confirm your privacy request to {tenant.name}",
-        f"Hello {user.username},\n\n{tenant.name} received a privacy request ({request.kind}) "
-        f"about your account by email. We act on it only when you confirm it is yours, "
-        f"with this link (it works once, for 7 days):\n\n{confirm}\n\n"
-        f"If you did not ask for this, ignore this message and nothing will be done.\n",
+        words.gettext("Confirm your privacy request to %(brand)s", brand=tenant.name),
+        words.gettext(
+            "Hello %(username)s,\n\n%(brand)s received a privacy request (%(kind)s) "
+            "about your account by email. We act on it only when you confirm it is yours, "
+            "with this link (it works once, for 7 days):\n\n%(link)s\n\n"
+            "If you did not ask for this, ignore this message and nothing will be done.\n",
+            username=user.username,
+            brand=tenant.name,
+            kind=request.kind,
+            link=confirm,
+        ),
     )
     return True
 

@@ -16,7 +16,7 @@ import zipstream
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from warren.accounts.mailing import link, send
+from warren.accounts.mailing import link, send, words_for
 from warren.accounts.models import User
 from warren.accounts.verification import require_verified
 from warren.db.base import utcnow
@@ -170,15 +170,21 @@ def send_export_email(db: Session, mailer: Mailer, tenant: Tenant, export_id: uu
         return False
     export, user = row
     page = link(tenant, EXPORT_PATH)
+    words = words_for(tenant, user)
     if export.state == ExportState.READY.value and export.expires_at is not None:
         send(
             mailer,
             tenant,
             user.email,
-            f"Your copy of your {tenant.name} data is ready",
-            f"Hello {user.username},\n\nThe copy of your data you asked for is ready. "
-            f"Sign in and download it from {page} until "
-            f"{export.expires_at:%Y-%m-%d %H:%M} UTC; then it is deleted.\n",
+            words.gettext("Your copy of your %(brand)s data is ready", brand=tenant.name),
+            words.gettext(
+                "Hello %(username)s,\n\nThe copy of your data you asked for is ready. "
+                "Sign in and download it from %(page)s until "
+                "%(until)s UTC; then it is deleted.\n",
+                username=user.username,
+                page=page,
+                until=f"{export.expires_at:%Y-%m-%d %H:%M}",
+            ),
         )
         return True
     if export.state == ExportState.FAILED.value:
@@ -186,10 +192,15 @@ def send_export_email(db: Session, mailer: Mailer, tenant: Tenant, export_id: uu
             mailer,
             tenant,
             user.email,
-            f"We could not make your copy of your {tenant.name} data",
-            f"Hello {user.username},\n\nMaking the copy of your data you asked for failed. "
-            f"Please ask again at {page}; if it fails again, write to "
-            f"{tenant.support_email}.\n",
+            words.gettext("We could not make your copy of your %(brand)s data", brand=tenant.name),
+            words.gettext(
+                "Hello %(username)s,\n\nMaking the copy of your data you asked for failed. "
+                "Please ask again at %(page)s; if it fails again, write to "
+                "%(support)s.\n",
+                username=user.username,
+                page=page,
+                support=tenant.support_email,
+            ),
         )
         return True
     return False

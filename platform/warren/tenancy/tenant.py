@@ -8,6 +8,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from warren.i18n import SUPPORTED
 from warren.tenancy.colour import MIN_CONTRAST, contrast, readable_on
 from warren.tenancy.identity import OperatorIdentity
 from warren.tenancy.policy_settings import ContentCategory, PolicySettings
@@ -275,7 +276,8 @@ class Tenant(BaseModel):
     products: dict[str, Product] = Field(min_length=1)
     assistants: dict[str, Assistant] = {}
     accounts: AccountSettings = AccountSettings()
-    # Interface languages a user may choose on the account page; the first is the default.
+    # Interface languages (warren.i18n.SUPPORTED) a visitor may choose; the first is the
+    # brand's default.
     languages: tuple[str, ...] = Field(default=("en",), min_length=1)
     payments: PaymentSettings = PaymentSettings()
 
@@ -295,6 +297,10 @@ class Tenant(BaseModel):
         for code in value:
             if not _LANGUAGE.match(code):
                 raise ValueError(f"{code!r} is not a language code like 'en' or 'pt-BR'")
+            if code not in SUPPORTED:
+                raise ValueError(
+                    f"{code!r} has no translation in warren; it speaks {', '.join(SUPPORTED)}"
+                )
         if len(set(value)) != len(value):
             raise ValueError("a language is listed twice")
         return value

@@ -25,6 +25,7 @@ from warren.accounts.models import User
 from warren.accounts.security_log import record_event
 from warren.accounts.sessions import resolve_session
 from warren.db.unit_of_work import commit, rollback
+from warren.i18n import negotiate
 from warren.privacy.consent import ConsentState, parse_cookie
 from warren.runtime import Runtime
 from warren.tenancy.secrets import TenantKeys
@@ -110,6 +111,7 @@ class RequestContext:
         csrf_token: str,
         request_cookies: dict[str, str],
         cookies: list[Cookie],
+        language: str,
     ) -> None:
         self.runtime = runtime
         self.templates = templates
@@ -129,6 +131,8 @@ class RequestContext:
         self.request_cookies = request_cookies
         # Cookies every response to this request must carry (rotations, expiries).
         self.cookies = cookies
+        # The interface language of this response (warren.i18n.negotiate).
+        self.language = language
 
     def request_cookie(self, name: str) -> str | None:
         return self.request_cookies.get(name)
@@ -143,6 +147,10 @@ class RequestContext:
 
     def sign_in(self, user: User) -> None:
         self.principal = SignedInUser.of(user)
+        # The account's own choice wins from the next page on, on any device.
+        if user.language in self.tenant.languages:
+            assert user.language is not None
+            self.language = user.language
 
     def sign_out(self) -> None:
         self.principal = Anonymous()
@@ -235,6 +243,12 @@ def provide_ctx(request: Request[Any, Any, Any], db: NamedDependency[Session]) -
         csrf_token=form_token(keys.csrf, csrf_cookie),
         request_cookies=dict(request.cookies),
         cookies=pending,
+        language=negotiate(
+            tenant.languages,
+            user_choice=lookup.user.language if lookup.user else None,
+            cookie=request.cookies.get(cookies.LANGUAGE),
+            accept_language=request.headers.get("accept-language"),
+        ),
     )
     request.state[STATE_KEY] = ctx
     return ctx

@@ -16,9 +16,11 @@ from warren.settings import Settings
 SESSION = cookie_catalogue.SESSION.name
 CSRF = cookie_catalogue.CSRF.name
 CONSENT = cookie_catalogue.CONSENT.name
+LANGUAGE = cookie_catalogue.LANGUAGE.name
 
 CONSENT_MAX_AGE = cookie_catalogue.CONSENT.max_age
 SESSION_MAX_AGE = cookie_catalogue.SESSION.max_age
+LANGUAGE_MAX_AGE = cookie_catalogue.LANGUAGE.max_age
 
 
 def secure_flag(settings: Settings, https: bool) -> bool:

@@ -10,12 +10,13 @@ from typing import Any
 from litestar import Request
 from litestar.response import Redirect, Response
 
+from warren.i18n import negotiate
 from warren.privacy.consent import ConsentState, analytics_allowed, parse_cookie
 from warren.privacy.policy import policy_version
 from warren.tenancy.registry import Registry
 from warren.tenancy.tenant import Tenant
 from warren.web.context import RequestContext, Viewer
-from warren.web.cookies import CONSENT
+from warren.web.cookies import CONSENT, LANGUAGE
 from warren.web.csrf import FIELD
 from warren.web.edge import edge_context_or_none
 from warren.web.templating import Templates
@@ -80,7 +81,7 @@ def render(
         ctx.path,
         site_notice(ctx.runtime.registry, ctx.tenant),
     )
-    html = ctx.templates.render(ctx.tenant, template, {**page, **context})
+    html = ctx.templates.render(ctx.tenant, template, {**page, **context}, ctx.language)
     return Response(
         html,
         status_code=status_code,
@@ -106,7 +107,13 @@ def render_without_context(
     )
     templates: Templates = request.app.state.templates
     page = _page_vars(edge.tenant, None, consent, "", edge.nonce, request.url.path)
-    html = templates.render(edge.tenant, template, {**page, **context})
+    language = negotiate(
+        edge.tenant.languages,
+        user_choice=None,
+        cookie=request.cookies.get(LANGUAGE),
+        accept_language=request.headers.get("accept-language"),
+    )
+    html = templates.render(edge.tenant, template, {**page, **context}, language)
     return Response(
         html, status_code=status_code, media_type=HTML, headers={"Cache-Control": "no-store"}
     )

@@ -1,37 +1,83 @@
-"""Per-tenant Jinja2 environments: the brand's folder first, the shared base second."""
+"""Per-tenant, per-language Jinja2 environments: the brand's folder first, the shared base
+second, with the language's catalog installed for ``_()``, ``ngettext`` and ``{% trans %}``.
+
+A brand's ``templates/home.html`` replaces the base one; to change only some blocks it
+extends the base under its ``base/`` name (``{% extends "base/home.html" %}``), which
+always means the shared template, never the brand's own.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
+from warren.i18n import NATIVE_NAMES, translations, translator
 from warren.paths import BASE_TEMPLATES_DIR
 from warren.tenancy.registry import Registry
 from warren.tenancy.tenant import Tenant
 
 
+def _environment(tenants_dir: Path, tenant: Tenant, language: str) -> Environment:
+    environment = Environment(
+        loader=ChoiceLoader(
+            [
+                PrefixLoader({"base": FileSystemLoader(BASE_TEMPLATES_DIR)}),
+                FileSystemLoader(tenants_dir / tenant.slug / "templates"),
+                FileSystemLoader(BASE_TEMPLATES_DIR),
+            ]
+        ),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        # Compiled once; not re-checked on disk per render (a restart picks up
+        # template changes).
+        auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # Newstyle: _("Hello %(name)s", name=x) formats and escapes the values itself.
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(language), newstyle=True
+    )
+    words = translator(language)
+
+    def format_date(value: date | datetime, format: str = "long") -> str:
+        return words.date(value, format)
+
+    def format_datetime(value: datetime, format: str = "medium") -> str:
+        return words.datetime(value, format)
+
+    def format_number(value: int | float | Decimal) -> str:
+        return words.number(value)
+
+    environment.filters.update(
+        format_date=format_date, format_datetime=format_datetime, format_number=format_number
+    )
+    environment.globals.update(language=language, language_names=NATIVE_NAMES)
+    return environment
+
+
 class Templates:
     def __init__(self, registry: Registry, tenants_dir: Path) -> None:
         self._envs = {
-            tenant.slug: Environment(
-                loader=ChoiceLoader(
-                    [
-                        FileSystemLoader(tenants_dir / tenant.slug / "templates"),
-                        FileSystemLoader(BASE_TEMPLATES_DIR),
-                    ]
-                ),
-                autoescape=select_autoescape(["html"]),
-                undefined=StrictUndefined,
-                trim_blocks=True,
-                lstrip_blocks=True,
-                # Compiled once; not re-checked on disk per render (a restart picks up
-                # template changes).
-                auto_reload=False,
-            )
+            (tenant.slug, language): _environment(tenants_dir, tenant, language)
             for tenant in registry
+            for language in tenant.languages
         }
 
-    def render(self, tenant: Tenant, name: str, context: dict[str, Any]) -> str:
-        return self._envs[tenant.slug].get_template(name).render(tenant=tenant, **context)
+    def render(
+        self, tenant: Tenant, name: str, context: dict[str, Any], language: str | None = None
+    ) -> str:
+        chosen = language if language in tenant.languages else tenant.languages[0]
+        return self._envs[tenant.slug, chosen].get_template(name).render(tenant=tenant, **context)

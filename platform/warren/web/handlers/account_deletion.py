@@ -13,6 +13,7 @@ from warren.rights.account_deletion import DeletionHeld, delete_own_account, del
 from warren.web import cookies
 from warren.web.context import RequestContext
 from warren.web.forms import text
+from warren.web.hashing_admission import HASHES_PASSWORD
 from warren.web.render import render
 from warren.web.signing_in import end_browser_session
 from warren.web.throttle import TOO_MANY, throttled, too_many
@@ -27,7 +28,7 @@ def _page(
         ctx,
         "account_delete.html",
         status,
-        plan=deletion_plan(ctx.tenant),
+        plan=deletion_plan(ctx.tenant, ctx.language),
         two_factor=user.has_two_factor,
         errors=errors or {},
     )
@@ -40,7 +41,7 @@ class AccountDeletionController(Controller):
     ) -> Response[str]:
         return _page(ctx, user)
 
-    @post(DELETE_PATH, sync_to_thread=True, status_code=200)
+    @post(DELETE_PATH, sync_to_thread=True, status_code=200, opt=HASHES_PASSWORD)
     def delete(
         self,
         ctx: NamedDependency[RequestContext],

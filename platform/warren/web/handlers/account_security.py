@@ -18,6 +18,7 @@ from warren.errors import InvalidInput, NotFound
 from warren.web import cookies
 from warren.web.context import RequestContext
 from warren.web.forms import text
+from warren.web.hashing_admission import HASHES_PASSWORD
 from warren.web.render import redirect, render
 from warren.web.signing_in import end_browser_session
 from warren.web.throttle import TOO_MANY, throttled, too_many
@@ -41,7 +42,7 @@ class AccountSecurityController(Controller):
     ) -> Response[str]:
         return render(ctx, "account_password.html", errors={}, saved=saved == "1")
 
-    @post("/account/password", sync_to_thread=True, status_code=303)
+    @post("/account/password", sync_to_thread=True, status_code=303, opt=HASHES_PASSWORD)
     def password(
         self,
         ctx: NamedDependency[RequestContext],
@@ -76,7 +77,7 @@ class AccountSecurityController(Controller):
     ) -> Response[str]:
         return render(ctx, "account_email.html", errors={}, email="", sent=sent == "1")
 
-    @post("/account/email", sync_to_thread=True, status_code=303)
+    @post("/account/email", sync_to_thread=True, status_code=303, opt=HASHES_PASSWORD)
     def email(
         self,
         ctx: NamedDependency[RequestContext],

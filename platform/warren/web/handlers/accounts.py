@@ -39,6 +39,7 @@ from warren.rights.export import latest_export
 from warren.web import cookies
 from warren.web.context import ENROL_PATH, RequestContext
 from warren.web.forms import text
+from warren.web.hashing_admission import HASHES_PASSWORD
 from warren.web.redirects import safe_next
 from warren.web.render import redirect, render
 from warren.web.signing_in import end_browser_session, start_browser_session
@@ -62,7 +63,7 @@ class AccountController(Controller):
             return redirect(ctx, AFTER_SIGN_IN)
         return render(ctx, "sign_up.html", form=SignUpForm(), errors={})
 
-    @post("/sign-up", sync_to_thread=True, status_code=200)
+    @post("/sign-up", sync_to_thread=True, status_code=200, opt=HASHES_PASSWORD)
     def sign_up_submit(
         self, ctx: NamedDependency[RequestContext], form: NamedDependency[FormMultiDict]
     ) -> Response[str] | Redirect:
@@ -72,6 +73,7 @@ class AccountController(Controller):
             password=text(form, "password"),
             adult=text(form, "adult") == "yes",
             policy_version=text(form, "policy_version"),
+            language=ctx.language,
         )
         wait = throttled(ctx, "sign_up")
         if wait is not None:
@@ -108,7 +110,7 @@ class AccountController(Controller):
             notice = "Your email address is confirmed. Sign in to continue."
         return render(ctx, "sign_in.html", login="", error=None, next=back, notice=notice)
 
-    @post("/sign-in", sync_to_thread=True, status_code=200)
+    @post("/sign-in", sync_to_thread=True, status_code=200, opt=HASHES_PASSWORD)
     def sign_in_submit(
         self, ctx: NamedDependency[RequestContext], form: NamedDependency[FormMultiDict]
     ) -> Response[str] | Redirect:

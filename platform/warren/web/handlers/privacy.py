@@ -11,9 +11,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
 
 from warren.db.base import utcnow
+from warren.i18n import translator
 from warren.privacy.consent import ConsentSource, cookie_value, record_choice
+from warren.privacy.cookie_catalogue import cookies_for
 from warren.privacy.policy import (
     markdown_to_html,
+    policy_language,
     policy_version,
     render_policy_markdown,
     rendered_policy,
@@ -46,14 +49,18 @@ def _versions(ctx: RequestContext) -> list[tuple[int, str]]:
 class PrivacyController(Controller):
     @get("/privacy", sync_to_thread=True)
     def policy(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
-        policy = rendered_policy(ctx.tenant)
+        language = policy_language(ctx.tenant, ctx.language)
+        policy = rendered_policy(ctx.tenant, language)
         return render(
             ctx,
             "privacy.html",
             policy_html=policy.html,
             sections=policy.sections,
             version=policy.version,
-            updated=ctx.tenant.policy.last_updated_text,
+            updated=ctx.tenant.policy.last_updated_text
+            if language == "en"
+            else translator(language).date(ctx.tenant.policy.last_updated_date),
+            policy_language=language,
             versions=_versions(ctx),
         )
 
@@ -76,11 +83,16 @@ class PrivacyController(Controller):
 
     @get("/privacy.md", sync_to_thread=True)
     def policy_markdown(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
+        language = policy_language(ctx.tenant, ctx.language)
+        suffix = "" if language == "en" else f".{language}"
         return Response(
-            render_policy_markdown(ctx.tenant),
+            render_policy_markdown(ctx.tenant, language),
             media_type="text/markdown",
             headers={
-                "Content-Disposition": f'attachment; filename="{ctx.tenant.slug}-privacy-policy.md"'
+                "Content-Disposition": (
+                    f'attachment; filename="{ctx.tenant.slug}-privacy-policy{suffix}.md"'
+                ),
+                "Content-Language": language,
             },
         )
 
@@ -88,7 +100,9 @@ class PrivacyController(Controller):
     def cookie_settings(
         self, ctx: NamedDependency[RequestContext], saved: FromQuery[str] = ""
     ) -> Response[str]:
-        return render(ctx, "cookie_settings.html", saved=saved == "1")
+        return render(
+            ctx, "cookie_settings.html", saved=saved == "1", cookies=cookies_for(ctx.tenant)
+        )
 
     @post("/consent", sync_to_thread=True, status_code=303)
     def choose(
@@ -101,12 +115,18 @@ class PrivacyController(Controller):
                 400,
                 saved=False,
                 error="This site asks for no analytics choice; cookies can be turned off in your browser.",
+                cookies=cookies_for(ctx.tenant),
             )
         choice = text(form, "choice")
         source: ConsentSource = "settings" if text(form, "source") == "settings" else "banner"
         if choice not in {"allow", "decline"}:
             return render(
-                ctx, "cookie_settings.html", 400, saved=False, error="Choose allow or decline."
+                ctx,
+                "cookie_settings.html",
+                400,
+                saved=False,
+                error="Choose allow or decline.",
+                cookies=cookies_for(ctx.tenant),
             )
         granted = choice == "allow" and not ctx.consent.gpc
         visitor_id = ctx.consent.visitor_id or uuid.uuid4()
