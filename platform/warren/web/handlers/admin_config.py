@@ -169,6 +169,8 @@ class AdminConfigController(Controller):
             sections=policy.sections,
             version=policy.version,
             updated=candidate.policy.last_updated_text,
+            # The console previews the English text: the one published and versioned.
+            policy_language="en",
             versions=[],
         )
 
