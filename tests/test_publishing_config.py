@@ -14,7 +14,7 @@ import pytest
 from dramatiq.brokers.stub import StubBroker
 from inbox import mail_to, text_of
 from publishing_support import own_database, own_settings, pub_runtime, verify_all
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from warren.accounts.models import User
@@ -119,6 +119,9 @@ def users(pub_runtime: Runtime) -> Iterator[dict[str, list[str]]]:
             )
         )
     verify_all(pub_runtime, "homiwork")
+    # One of them reads the site in Russian, and is told in Russian.
+    with pub_runtime.engine.begin() as conn:
+        conn.execute(update(User).where(User.email == made["homiwork"][0]).values(language="ru"))
     yield made
     with pub_runtime.engine.begin() as conn:
         conn.execute(text("TRUNCATE users CASCADE"))
@@ -297,7 +300,11 @@ def test_a_material_change_waits_for_the_notice_period_and_mails_each_user_once(
     for address in users["homiwork"]:
         (message,) = mail_to(pub_runtime.settings, address)
         assert f"/privacy/versions/{row.version}" in text_of(message)
-        assert "how long we keep your data" in text_of(message)
+        if address == users["homiwork"][0]:
+            assert "наша политика конфиденциальности меняется" in message["Subject"]
+            assert "как долго мы храним ваши данные" in text_of(message)
+        else:
+            assert "how long we keep your data" in text_of(message)
     # songly's users were not told about homiwork's change.
     for address in users["songly"]:
         assert mail_to(pub_runtime.settings, address) == []
