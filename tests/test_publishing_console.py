@@ -307,4 +307,5 @@ def test_site_notice_brand_announces_on_every_page_and_a_dated_publication_waits
     assert pub_runtime.registry.get("homiwork").retention.trash_days == 10
     assert "(scheduled)" in admin.get("/admin/config").text
     listed = brand("homiwork").get("/privacy").text
-    assert f"Version {number + 2}</a>: takes effect on {tomorrow:%Y-%m-%d}" in listed
+    day = f"{tomorrow:%B} {tomorrow.day}, {tomorrow.year}"
+    assert f"Version {number + 2}</a>: takes effect on {day}" in listed
