@@ -127,7 +127,7 @@ def render_preview(
     first_visit = ConsentState(None, None, gpc=False)
     page = _page_vars(tenant, None, first_visit, ctx.csrf_token, ctx.nonce, ctx.path)
     page["analytics_allowed"] = False
-    html = ctx.templates.render(tenant, template, {**page, "preview": True, **context}, "en")
+    html = ctx.templates.render(tenant, template, {**page, "preview": True, **context})
     return Response(
         html,
         status_code=200,

@@ -169,7 +169,7 @@ class AdminConfigController(Controller):
             sections=policy.sections,
             version=policy.version,
             updated=candidate.policy.last_updated_text,
-            # The console previews the English text: the one published and versioned.
+            # The English text is the one published and accepted; the preview shows it.
             policy_language="en",
             versions=[],
         )
