@@ -67,7 +67,7 @@ class Runtime:
             key = watch_key(db, now)
             if key == self._watched:
                 return False
-            self.registry = effective_registry(bootstrap, db, now)
+            self.registry = effective_registry(bootstrap, db, now, self.registry)
             self.bootstrap = bootstrap
             self._watched = key
             return True
