@@ -95,7 +95,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
     from warren.privacy.policy import policy_version
 
     upgrade(url)
-
+    # Installs warren's broker (from the settings above) and declares its actors on it.
+    import workers.actors  # noqa: F401
     from bench import noop_actors
     from workers.runtime import get_runtime
 
