@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import sys
 import click
 
 from warren.cli.common import child_environment, exit_on_sigterm, prepare
-from warren.settings import get_settings
+from warren.settings import get_settings, hand_down_database
 
 
 @click.command()
@@ -47,7 +46,7 @@ def serve(host: str | None, port: int | None, no_worker: bool, workers: int) -> 
         # Each web process builds its own runtime (warren.web.serving) from the database
         # resolved here; this one only supervises them.
         runtime.close()
-        os.environ["DATABASE_URL"] = url
+        hand_down_database(url)
         click.echo(f"  {workers} web processes", err=True)
     # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit
     # lets the worker and the embedded database below be stopped cleanly too.
