@@ -190,6 +190,12 @@ def _run(args: argparse.Namespace, url: str) -> int:
         "(goal ≤ 5 ms; baseline: one bare INSERT + commit)"
     )
     print(f"{'worker CPU ms/job':<22} {statistics.median(cpu_ms):>10.2f}")
+    if scheme.startswith("amqp"):
+        # The benchmark's queues (and their delay and dead-letter queues) would otherwise
+        # stay on the shared server; the PostgreSQL broker's go with the database.
+        for queue in (warren_queue, noop_actors.NOOP_QUEUE):
+            for suffix in ("", ".DQ", ".XQ"):
+                broker.channel.queue_delete(queue + suffix)  # type: ignore[attr-defined]
     runtime.close()
     return 0
 
