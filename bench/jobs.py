@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -77,6 +78,7 @@ def main() -> int:
     try:
         return _run(args, url)
     finally:
+        shutil.rmtree(tmp, ignore_errors=True)
         with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
