@@ -86,10 +86,15 @@ def seed(url: str, root: Path, size_mb: int) -> uuid.UUID:
 
 def child(url: str, root: str, export_id: str) -> None:
     """Build one export (or, with export id "-", only connect) and print peak RSS in KiB."""
+    from dramatiq.brokers.stub import StubBroker
+
+    from warren.queue.port import attach_broker
     from warren.rights.export import build_export
 
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
+    # The export's email is queued after its commit; a stand-in broker takes it here.
+    attach_broker(sessions, StubBroker())
     registry = load_registry(PROJECT_ROOT / "tenants.toml")
     with sessions() as db:
         db.connection()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -77,6 +78,7 @@ def main() -> int:
     try:
         return _run(args, url)
     finally:
+        shutil.rmtree(tmp, ignore_errors=True)
         with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -95,7 +97,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
     from warren.privacy.policy import policy_version
 
     upgrade(url)
-
+    # Installs warren's broker (from the settings above) and declares its actors on it.
+    import workers.actors  # noqa: F401
     from bench import noop_actors
     from workers.runtime import get_runtime
 
@@ -189,6 +192,12 @@ def _run(args: argparse.Namespace, url: str) -> int:
         "(goal ≤ 5 ms; baseline: one bare INSERT + commit)"
     )
     print(f"{'worker CPU ms/job':<22} {statistics.median(cpu_ms):>10.2f}")
+    if scheme.startswith("amqp"):
+        # The benchmark's queues (and their delay and dead-letter queues) would otherwise
+        # stay on the shared server; the PostgreSQL broker's go with the database.
+        for queue in (warren_queue, noop_actors.NOOP_QUEUE):
+            for suffix in ("", ".DQ", ".XQ"):
+                broker.channel.queue_delete(queue + suffix)  # type: ignore[attr-defined]
     runtime.close()
     return 0
 

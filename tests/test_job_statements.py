@@ -24,12 +24,13 @@ from warren.runtime import Runtime
 # Statements per step on the happy path, as the engine sends them (the pool's pre-ping
 # on each checkout is not a cursor statement and is not counted). Submit: the debit, the
 # reserve, the job, the outbox row; after the commit, the outbox row is taken back once
-# the message is sent (its own transaction). Run: claim (with the user's identifiers),
-# count the provider call, finish, the content item, the capture — 9 and 3 commits before.
+# the message is sent (its own transaction). Run: the claim (with the user's identifiers
+# and the count of the first provider call), finish, the content item, the capture —
+# 9 statements and 3 commits before.
 SUBMIT_STATEMENTS = 5
 SUBMIT_COMMITS = 2
-RUN_STATEMENTS = 5
-RUN_COMMITS = 3
+RUN_STATEMENTS = 4
+RUN_COMMITS = 2
 
 
 @dataclass
@@ -84,3 +85,18 @@ def test_a_job_stays_within_its_statement_budget(runtime: Runtime, clean_db: Non
         items = db.scalars(select(ContentItem).where(ContentItem.job_id == job_id)).all()
         assert [item.tenant_id for item in items] == ["songly"]
     assert run_job(runtime, vizardio, job_id) is Outcome.SKIPPED
+
+
+def test_a_run_that_stops_before_calling_gives_back_the_counted_call(
+    runtime: Runtime, clean_db: None
+) -> None:
+    """The claim counts the first provider call; a request held back before that call is
+    failed with no call counted, as before the claim counted it."""
+    homiwork = runtime.registry.get("homiwork")
+    user = make_user(runtime, homiwork, "leaky", 20)
+    with unit_of_work(runtime.sessions) as db:
+        job_id = submit_generation(db, homiwork, user, "poem", f"my account is {user}", []).id
+    assert run_job(runtime, homiwork, job_id) is Outcome.FAILED
+    with runtime.sessions() as db:
+        assert db.scalar(select(Job.attempts).where(Job.id == job_id)) == 0
+    assert movements(runtime, job_id) == ["reserve", "refund"]

@@ -123,6 +123,6 @@ def test_sources_that_fail_are_reported_and_the_queue_still_answers(
         ).decode()
     finally:
         elsewhere.dispose()
-    for source in ("jobs", "payments", "rights", "retention"):
+    for source in ("jobs", "payments", "rights", "retention", "points"):
         assert sample(body, "warren_scrape_source_up", source=source) == 0
     assert sample(body, "warren_scrape_source_up", source="queue") == 1

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,8 @@ from test_ops_metric_sources import scrape
 
 from warren.billing.ledger import balance, capture, grant, refund
 from warren.billing.models import PointBalance, PointMovement
+from warren.db.engine import libpq_url
+from warren.db.migrate import upgrade
 from warren.db.unit_of_work import unit_of_work
 from warren.errors import InsufficientPoints
 from warren.generation.models import Job
@@ -29,6 +32,8 @@ from warren.generation.submit import submit_generation
 from warren.runtime import Runtime
 from warren.scheduler import check_points
 from warren.tenancy.tenant import Tenant
+
+from conftest import _with_database
 
 
 @pytest.fixture
@@ -226,3 +231,45 @@ def test_the_scheduled_check_reports_mismatches_per_tenant_in_metrics(
     check_points(runtime)
     body = scrape(runtime)
     assert sample(body, "warren_points_balance_mismatches", tenant="vizardio") == 0
+
+
+def test_the_migration_backfills_each_balance_from_the_ledger(pg_admin_url: str) -> None:
+    """Upgrading a database that already has a ledger: every user's stored balance is
+    their sum, per tenant; an erased account's movements (no user) make no balance."""
+    name = f"warren_backfill_{uuid.uuid4().hex[:8]}"
+    url = _with_database(pg_admin_url, name)
+    with psycopg.connect(libpq_url(pg_admin_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        upgrade(url, "0016")
+        ann, bob = uuid.uuid4(), uuid.uuid4()
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            for user_id, tenant in ((ann, "songly"), (bob, "homiwork")):
+                conn.execute(
+                    "INSERT INTO users (id, tenant_id, email, username, password_hash, "
+                    "adult_confirmed_at, accepted_policy_version, created_at, last_access_at) "
+                    "VALUES (%s, %s, %s, 'u', 'x', now(), 'v', now(), now())",
+                    (user_id, tenant, f"{user_id}@example.com"),
+                )
+            for user_id, tenant, kind, amount in (
+                (ann, "songly", "grant", 100),
+                (ann, "songly", "reserve", -30),
+                (ann, "songly", "refund", 30),
+                (ann, "songly", "reserve", -20),
+                (bob, "homiwork", "grant", 7),
+                (None, "songly", "grant", 1000),
+            ):
+                conn.execute(
+                    "INSERT INTO point_movements (tenant_id, user_id, kind, amount, note, "
+                    "created_at, job_id) VALUES (%s, %s, %s, %s, '', now(), %s)",
+                    (tenant, user_id, kind, amount, uuid.uuid4() if kind != "grant" else None),
+                )
+        upgrade(url)
+        with psycopg.connect(libpq_url(url)) as conn:
+            rows = conn.execute(
+                "SELECT user_id, tenant_id, balance FROM point_balances ORDER BY balance"
+            ).fetchall()
+        assert rows == [(bob, "homiwork", 7), (ann, "songly", 80)]
+    finally:
+        with psycopg.connect(libpq_url(pg_admin_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,4 +1,5 @@
-"""a stored running balance per user, backfilled from the ledger, and the balance checks
+"""a stored running balance per user, backfilled from the ledger, and the balance checks;
+the keyset indexes of the library and the order history
 
 Revision ID: 0019
 Revises: 0016
@@ -50,6 +51,19 @@ def upgrade() -> None:
         ["tenant_id"],
         unique=False,
     )
+    op.create_index(
+        "ix_content_items_library",
+        "content_items",
+        ["tenant_id", "user_id", "created_at", "id"],
+        unique=False,
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    )
+    op.create_index(
+        "ix_orders_history",
+        "orders",
+        ["tenant_id", "user_id", "created_at", "id"],
+        unique=False,
+    )
     # The ledger is locked against writes for the backfill so no movement lands
     # between the sum and the new table taking over (migrations run before serving).
     op.execute("LOCK TABLE point_movements IN SHARE MODE")
@@ -61,6 +75,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_history", table_name="orders")
+    op.drop_index("ix_content_items_library", table_name="content_items")
     op.drop_index(op.f("ix_point_balance_checks_tenant_id"), table_name="point_balance_checks")
     op.drop_table("point_balance_checks")
     op.drop_index(op.f("ix_point_balances_tenant_id"), table_name="point_balances")

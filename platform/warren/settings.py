@@ -242,3 +242,10 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def hand_down_database(url: str) -> None:
+    """Make ``url`` the DATABASE_URL of the processes this one starts without passing an
+    environment of its own (uvicorn's web workers): the database `warren serve` resolved,
+    embedded or not, is the one they open."""
+    os.environ["DATABASE_URL"] = url

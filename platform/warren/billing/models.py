@@ -145,6 +145,8 @@ class Order(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("gateway", "gateway_payment_id", name="uq_orders_gateway_payment"),
         Index("ix_orders_tenant_user", "tenant_id", "user_id"),
+        # The order history's keyset pages, newest first (scanned backwards).
+        Index("ix_orders_history", "tenant_id", "user_id", "created_at", "id"),
         Index("ix_orders_state_created", "state", "created_at"),
         _one_of("state", tuple(OrderState)),
         _one_of("item_kind", ITEM_KINDS),

@@ -7,16 +7,18 @@ order is visible waits for it instead of missing it.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from warren.accounts.models import User
 from warren.billing.gateways.base import CheckoutRequest, Gateway, GatewayError
 from warren.billing.models import CheckoutDraft, Order, OrderState
-from warren.errors import NotFound, Unavailable
+from warren.errors import InvalidInput, NotFound, Unavailable
 from warren.tenancy.tenant import PointsPack, Tenant
 
 GATEWAY_DOWN = (
@@ -104,11 +106,47 @@ def order_of(db: Session, tenant: Tenant, user_id: uuid.UUID, order_id: uuid.UUI
     return order
 
 
-def user_orders(db: Session, tenant: Tenant, user_id: uuid.UUID) -> list[Order]:
-    return list(
-        db.scalars(
-            select(Order)
-            .where(Order.tenant_id == tenant.slug, Order.user_id == user_id)
-            .order_by(Order.created_at.desc())
+ORDERS_PAGE = 20
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list[Order]
+    # Pass as ``after`` for the next (older) page; None on the last page.
+    next_cursor: str | None
+
+
+def _order_cursor(order: Order) -> str:
+    raw = f"{order.created_at.isoformat()}|{order.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _order_after(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, _, order_id = raw.partition("|")
+        return datetime.fromisoformat(created), uuid.UUID(order_id)
+    except ValueError:
+        raise InvalidInput(
+            {"orders_after": "This page link is not valid; start from the first page."}
+        ) from None
+
+
+def user_orders(
+    db: Session, tenant: Tenant, user_id: uuid.UUID, after: str | None = None
+) -> OrderPage:
+    """A user's orders, newest first, one page at a time by keyset (the index on tenant,
+    user and creation time serves it however long the history). Raises InvalidInput for
+    a cursor warren did not make."""
+    query = select(Order).where(Order.tenant_id == tenant.slug, Order.user_id == user_id)
+    if after:
+        created, order_id = _order_after(after)
+        query = query.where(
+            or_(Order.created_at < created, and_(Order.created_at == created, Order.id < order_id))
         )
+    rows = list(
+        db.scalars(query.order_by(Order.created_at.desc(), Order.id.desc()).limit(ORDERS_PAGE + 1))
     )
+    more = len(rows) > ORDERS_PAGE
+    rows = rows[:ORDERS_PAGE]
+    return OrderPage(rows, _order_cursor(rows[-1]) if more and rows else None)

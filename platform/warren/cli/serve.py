@@ -9,7 +9,7 @@ import sys
 import click
 
 from warren.cli.common import child_environment, exit_on_sigterm, prepare
-from warren.settings import get_settings
+from warren.settings import get_settings, hand_down_database
 
 
 @click.command()
@@ -18,7 +18,15 @@ from warren.settings import get_settings
 @click.option(
     "--no-worker", is_flag=True, help="Run the web server only (no worker, no scheduler)."
 )
-def serve(host: str | None, port: int | None, no_worker: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Web server processes sharing the port (the database, job worker and scheduler "
+    "are started once, whatever the number).",
+)
+def serve(host: str | None, port: int | None, no_worker: bool, workers: int) -> None:
     """Run the whole product: database (embedded by default), migrations, web, worker, scheduler."""
     import uvicorn
 
@@ -34,12 +42,20 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     port = port or settings.port
     for tenant in runtime.registry:
         click.echo(f"  {tenant.name:<12} http://{tenant.dev_host}:{port}/", err=True)
+    if workers > 1:
+        # Each web process builds its own runtime (warren.web.serving) from the database
+        # resolved here; this one only supervises them.
+        runtime.close()
+        hand_down_database(url)
+        click.echo(f"  {workers} web processes", err=True)
     # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit
     # lets the worker and the embedded database below be stopped cleanly too.
     signal.signal(signal.SIGTERM, exit_on_sigterm)
     try:
         uvicorn.run(
-            create_app(runtime),
+            "warren.web.serving:app_from_environment" if workers > 1 else create_app(runtime),
+            factory=workers > 1,
+            workers=workers,
             host=host,
             port=port,
             # warren's edge decides which proxies to believe and writes the access log

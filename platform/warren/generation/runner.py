@@ -8,8 +8,9 @@ Runs at most once to completion however often its message is delivered:
   renews it while the run lives (every ``job_heartbeat_seconds``), so a dead worker's job
   is free again within a minute while a slow provider call keeps its own;
 - every provider call is counted on the job row by a conditional UPDATE before it is
-  made, so a worker that lost its claim stops before calling, and the calls per job stay
-  within the retry policy (retry_policy.py, applied here and nowhere else);
+  made (the first of a run by the claim itself, given back if the run stops before
+  calling), so a worker that lost its claim stops before calling, and the calls per job
+  stay within the retry policy (retry_policy.py, applied here and nowhere else);
 - the result goes to a key derived from the job id, so a re-run overwrites, never adds;
   it is staged on the worker's disk first (staging.py), so a run that takes over after
   storage failed stores the staged answer without calling the provider again;
@@ -30,7 +31,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from warren.accounts.models import User
@@ -159,17 +160,29 @@ def _heartbeat(runtime: Runtime, job: Job) -> Iterator[None]:
 
 
 def run_job(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Outcome:
-    claimed = _claim(runtime, tenant, job_id)
+    kept = staged(runtime.settings.data_dir, job_id)
+    # Unless a stored answer is waiting, the claim also counts this run's first provider
+    # call: one commit fewer on the way to the call.
+    claimed = _claim(runtime, tenant, job_id, count_call=kept is None)
     if claimed is None:
         return Outcome.SKIPPED
-    job, identifiers = claimed
+    job, identifiers, counted = claimed
     with _heartbeat(runtime, job):
-        return _run_claimed(runtime, tenant, job, identifiers)
+        return _run_claimed(runtime, tenant, job, identifiers, kept, counted)
 
 
-def _run_claimed(runtime: Runtime, tenant: Tenant, job: Job, identifiers: Identifiers) -> Outcome:
+def _run_claimed(
+    runtime: Runtime,
+    tenant: Tenant,
+    job: Job,
+    identifiers: Identifiers,
+    kept: GeneratedFile | None,
+    counted: bool,
+) -> Outcome:
+    if counted:
+        # From here on the job reads as it was before this run's claim.
+        job.attempts -= 1
     calls = job.attempts
-    kept = staged(runtime.settings.data_dir, job.id)
     if kept is not None:
         # A paid answer whose storing failed: store it, never pay for it twice.
         try:
@@ -182,18 +195,26 @@ def _run_claimed(runtime: Runtime, tenant: Tenant, job: Job, identifiers: Identi
         provider = runtime.providers.get(job.provider, tenant.slug)
         order = _prepare(runtime, tenant, job, identifiers)
     except ReferenceGone:
+        if counted and not _uncount(runtime, job, calls):
+            return Outcome.SKIPPED
         return _fail(runtime, tenant, job, calls, REFERENCE_GONE)
     except AnonymisationError:
         log.warning(
             "request held back: it carried an identifier", job_id=str(job.id), tenant=tenant.slug
         )
+        if counted and not _uncount(runtime, job, calls):
+            return Outcome.SKIPPED
         return _fail(runtime, tenant, job, calls, HELD_BACK)
     except Exception:
         log.exception("job run crashed", job_id=str(job.id), tenant=tenant.slug)
+        if counted and not _uncount(runtime, job, calls):
+            return Outcome.SKIPPED
         return _crashed(runtime, tenant, job, calls)
     reason = GENERIC_FAILURE
     while calls < PROVIDER_CALLS.max_attempts:
-        if not _count_call(runtime, job, calls):
+        if counted:
+            counted = False  # the claim counted this one
+        elif not _count_call(runtime, job, calls):
             return Outcome.SKIPPED
         calls += 1
         try:
@@ -218,9 +239,23 @@ def _run_claimed(runtime: Runtime, tenant: Tenant, job: Job, identifiers: Identi
     return _fail(runtime, tenant, job, calls, reason)
 
 
-def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> tuple[Job, Identifiers] | None:
+def _claim(
+    runtime: Runtime, tenant: Tenant, job_id: uuid.UUID, *, count_call: bool
+) -> tuple[Job, Identifiers, bool] | None:
     """The job, now this run's, with what must never reach its provider (the user's
-    email and username, read by the same statement)."""
+    email and username, read by the same statement), and whether the claim also counted
+    the first provider call (only with ``count_call`` and while calls are left)."""
+    if count_call:
+        claimed = _claim_once(runtime, tenant, job_id, count_call=True)
+        if claimed is not None:
+            return claimed[0], claimed[1], True
+    claimed = _claim_once(runtime, tenant, job_id, count_call=False)
+    return None if claimed is None else (claimed[0], claimed[1], False)
+
+
+def _claim_once(
+    runtime: Runtime, tenant: Tenant, job_id: uuid.UUID, *, count_call: bool
+) -> tuple[Job, Identifiers] | None:
     now = utcnow()
     owner = select(User.email, User.username).where(
         User.id == Job.user_id, User.tenant_id == tenant.slug
@@ -242,8 +277,15 @@ def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> tuple[Job, Id
                     ),
                 ),
             )
-            # The attempt count moves with each provider call (_count_call), not here.
-            .values(status=JobState.RUNNING, lease_until=now + _lease(runtime), started_at=now)
+            # The attempt count moves with each provider call: here only for the first
+            # call of this run, and only while calls are left.
+            .where(Job.attempts < MAX_ATTEMPTS if count_call else true())
+            .values(
+                status=JobState.RUNNING,
+                lease_until=now + _lease(runtime),
+                started_at=now,
+                attempts=Job.attempts + (1 if count_call else 0),
+            )
             .returning(
                 Job,
                 owner.with_only_columns(User.email).scalar_subquery(),
@@ -294,6 +336,19 @@ def _prepare(runtime: Runtime, tenant: Tenant, job: Job, identifiers: Identifier
             # Deleted or expired since the order, or never this user's: it must not be sent.
             raise ReferenceGone()
         return generation_request(tenant, job.product_key, job.prompt, uploads, store, identifiers)
+
+
+def _uncount(runtime: Runtime, job: Job, calls: int) -> bool:
+    """Give back the call the claim counted when the run stops before making it; False
+    when this run lost the job."""
+    with runtime.sessions() as db:
+        won = db.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == JobState.RUNNING, Job.attempts == calls + 1)
+            .values(attempts=calls)
+        ).rowcount  # type: ignore[attr-defined]
+        db.commit()
+    return bool(won)
 
 
 def _count_call(runtime: Runtime, job: Job, calls: int) -> bool:

@@ -19,6 +19,15 @@ class ContentItem(TenantOwned, Base):
     __tablename__ = "content_items"
     __table_args__ = (
         Index("ix_content_items_tenant_user", "tenant_id", "user_id"),
+        # The library's keyset pages: a user's live items, newest first (scanned backwards).
+        Index(
+            "ix_content_items_library",
+            "tenant_id",
+            "user_id",
+            "created_at",
+            "id",
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
         # The retention sweeps: live content by age, trashed content by deletion time.
         Index(
             "ix_content_items_live_created",

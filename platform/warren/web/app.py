@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.static_files import create_static_files_router
 
 from warren.errors import DomainError
 from warren.paths import BASE_STATIC_DIR
@@ -60,9 +59,11 @@ from warren.web.handlers.payments import PaymentController
 from warren.web.handlers.privacy import PrivacyController
 from warren.web.handlers.request_confirmation import RequestConfirmationController
 from warren.web.handlers.share import ShareController
+from warren.web.handlers.static import static_file
 from warren.web.handlers.two_factor import TwoFactorController
 from warren.web.handlers.uploads import UploadController
 from warren.web.hashing_admission import admit, grow_thread_pool, hashing_admission
+from warren.web.static import StaticAssets
 from warren.web.templating import Templates
 
 # Every body but an upload is a small form: refuse anything larger before reading it.
@@ -108,7 +109,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AdminAuditController,
             AdminModerationController,
             AdminConfigController,
-            create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
+            static_file,
         ],
         dependencies={
             "db": Provide(provide_db),
@@ -140,7 +141,10 @@ def create_litestar(runtime: Runtime) -> Litestar:
     )
     admit(runtime.settings.password_hashing_running + runtime.settings.password_hashing_waiting)
     app.state.runtime = runtime
-    app.state.templates = Templates(runtime.registry, runtime.settings.tenants_dir)
+    app.state.static = StaticAssets(BASE_STATIC_DIR)
+    app.state.templates = Templates(
+        runtime.registry, runtime.settings.tenants_dir, app.state.static.url
+    )
     return app
 
 

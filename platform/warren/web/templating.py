@@ -8,6 +8,7 @@ always means the shared template, never the brand's own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,9 +24,10 @@ from jinja2 import (
 )
 
 from warren.i18n import NATIVE_NAMES, translations, translator
-from warren.paths import BASE_TEMPLATES_DIR
+from warren.paths import BASE_STATIC_DIR, BASE_TEMPLATES_DIR
 from warren.tenancy.registry import Registry
 from warren.tenancy.tenant import Tenant
+from warren.web.static import StaticAssets
 
 
 def _environment(tenants_dir: Path, tenant: Tenant, language: str) -> Environment:
@@ -69,12 +71,23 @@ def _environment(tenants_dir: Path, tenant: Tenant, language: str) -> Environmen
 
 
 class Templates:
-    def __init__(self, registry: Registry, tenants_dir: Path) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        tenants_dir: Path,
+        static_url: Callable[[str], str] | None = None,
+    ) -> None:
+        if static_url is None:
+            static_url = StaticAssets(BASE_STATIC_DIR).url
         self._envs = {
             (tenant.slug, language): _environment(tenants_dir, tenant, language)
             for tenant in registry
             for language in tenant.languages
         }
+
+        for env in self._envs.values():
+            # Links to warren's CSS and scripts by their fingerprinted names.
+            env.globals["static_url"] = static_url
 
     def render(
         self, tenant: Tenant, name: str, context: dict[str, Any], language: str | None = None

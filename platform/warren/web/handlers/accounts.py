@@ -205,10 +205,12 @@ class AccountController(Controller):
         verified: FromQuery[str] = "",
         resent: FromQuery[str] = "",
         saved: FromQuery[str] = "",
+        orders_after: FromQuery[str] = "",
     ) -> Response[str]:
         return _account_page(
             ctx,
             user,
+            orders_after=orders_after or None,
             notice=(
                 "Your email address is confirmed."
                 if verified == "1"
@@ -268,6 +270,7 @@ def _account_page(
     status: int = 200,
     notice: str | None = None,
     errors: dict[str, str] | None = None,
+    orders_after: str | None = None,
 ) -> Response[str]:
     return render(
         ctx,
@@ -278,7 +281,7 @@ def _account_page(
         prime_until=user.prime_until if user.has_prime(utcnow()) else None,
         analytics_on=analytics_allowed(ctx.tenant, ctx.consent),
         consents=consent_history(ctx.db, ctx.tenant, user)[:10],
-        orders=user_orders(ctx.db, ctx.tenant, user.id),
+        orders=user_orders(ctx.db, ctx.tenant, user.id, orders_after),
         export=latest_export(ctx.db, ctx.tenant, user),
         notice=notice,
         errors=errors or {},
