@@ -427,3 +427,19 @@ def test_the_policy_pages_follow_the_visitors_language(brand: Any, slug: str) ->
     # Signing up from the Russian page accepts the same (English) version.
     page = client.get("/sign-up", headers={"Accept-Language": "ru"})
     assert f'name="policy_version" value="{version.group(1)}"' in page.text
+
+
+def test_messages_made_in_code_are_shown_in_the_visitors_language(brand: Any) -> None:
+    client = brand("songly")
+    client.headers["Accept-Language"] = "ru"
+    wrong = client.post_form("/sign-in", {"login": "nobody", "password": "not the password"})
+    assert wrong.status_code in (400, 401)
+    assert "Неверный адрес электронной почты, имя пользователя или пароль." in wrong.text
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert "Страница не найдена" in missing.text
+    assert "Здесь ничего нет." in missing.text
+    # A message with a value filled in by code is shown as written, and escaped.
+    refused = client.post_form("/language", {"language": "<b>x</b>", "next": "/"}, "/")
+    assert refused.status_code == 400
+    assert "<b>x</b>" not in refused.text

@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from warren.errors import InvalidInput
+from warren.i18n import N_
 from warren.library.models import ContentItem
 from warren.tenancy.tenant import Tenant
 
@@ -74,7 +75,7 @@ def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
         return datetime.fromisoformat(created), uuid.UUID(item_id)
     except ValueError:
         raise InvalidInput(
-            {"after": "This page link is not valid; start from the first page."}
+            {"after": N_("This page link is not valid; start from the first page.")}
         ) from None
 
 
@@ -91,7 +92,7 @@ def library_page(
 ) -> LibraryPage:
     """Newest first. Raises InvalidInput for an unknown kind or a cursor warren did not make."""
     if kind is not None and kind not in KINDS:
-        raise InvalidInput({"kind": "Choose one of the kinds listed."})
+        raise InvalidInput({"kind": N_("Choose one of the kinds listed.")})
     query = select(ContentItem).where(
         ContentItem.tenant_id == tenant.slug,
         ContentItem.user_id == user_id,

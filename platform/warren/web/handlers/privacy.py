@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 
-from warren.i18n import translator
+from warren.i18n import N_, translator
 from warren.privacy.consent import ConsentSource, cookie_value, record_choice
 from warren.privacy.policy import (
     policy_language,
@@ -73,13 +73,15 @@ class PrivacyController(Controller):
                 "cookie_settings.html",
                 400,
                 saved=False,
-                error="This site asks for no analytics choice; cookies can be turned off in your browser.",
+                error=N_(
+                    "This site asks for no analytics choice; cookies can be turned off in your browser."
+                ),
             )
         choice = text(form, "choice")
         source: ConsentSource = "settings" if text(form, "source") == "settings" else "banner"
         if choice not in {"allow", "decline"}:
             return render(
-                ctx, "cookie_settings.html", 400, saved=False, error="Choose allow or decline."
+                ctx, "cookie_settings.html", 400, saved=False, error=N_("Choose allow or decline.")
             )
         granted = choice == "allow" and not ctx.consent.gpc
         visitor_id = ctx.consent.visitor_id or uuid.uuid4()
