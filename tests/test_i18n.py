@@ -197,6 +197,7 @@ def test_every_shipped_brand_offers_english_and_russian() -> None:
 _METHODS = [
     ("platform/warren/**.py", "python"),
     ("platform/warren/web/templates/**.html", "jinja2"),
+    ("tenants.toml", "warren.i18n:extract_tenants"),
 ]
 _OPTIONS = {
     "platform/warren/web/templates/**.html": {
@@ -208,7 +209,8 @@ _OPTIONS = {
 
 
 def extracted() -> dict[str, str]:
-    """Every msgid the templates and the code mark, with where it is."""
+    """Every msgid the templates and the code mark, and the brand copy of tenants.toml,
+    with where it is."""
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), _METHODS, _OPTIONS
@@ -443,3 +445,11 @@ def test_messages_made_in_code_are_shown_in_the_visitors_language(brand: Any) ->
     refused = client.post_form("/language", {"language": "<b>x</b>", "next": "/"}, "/")
     assert refused.status_code == 400
     assert "<b>x</b>" not in refused.text
+
+
+def test_brand_copy_from_the_registry_is_shown_in_the_visitors_language(brand: Any) -> None:
+    client = brand("songly")
+    russian = client.get("/", headers={"Accept-Language": "ru"}).text
+    assert "Песня в подарок" in russian
+    assert "Gift song" not in russian
+    assert "Gift song" in client.get("/").text
