@@ -116,6 +116,7 @@ def stub_broker() -> StubBroker:
 def runtime(settings: Settings, database_url: str, stub_broker: StubBroker) -> Iterator[Runtime]:
     rt = build_runtime(settings, database_url, broker=stub_broker)
     yield rt
+    rt.stop_watching()
     rt.engine.dispose()
 
 

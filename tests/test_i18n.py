@@ -198,13 +198,12 @@ _METHODS = [
     ("platform/warren/**.py", "python"),
     ("platform/warren/web/templates/**.html", "jinja2"),
     ("tenants.toml", "warren.i18n:extract_tenants"),
+    ("tenants/*/templates/**.html", "jinja2"),
 ]
+_JINJA = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
 _OPTIONS = {
-    "platform/warren/web/templates/**.html": {
-        "extensions": "jinja2.ext.i18n",
-        "trim_blocks": "true",
-        "lstrip_blocks": "true",
-    }
+    "platform/warren/web/templates/**.html": _JINJA,
+    "tenants/*/templates/**.html": _JINJA,
 }
 
 

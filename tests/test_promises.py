@@ -99,6 +99,7 @@ ALTERNATIVES: dict[str, Any] = {
     "theme.text": "#000000",
     "theme.tagline": "Another tagline.",
     "analytics.counter_id": 12345,
+    "policy.changes.material": ["ip.mode"],
     "media.max_image_pixels": 1000,
     "media.max_image_bytes": 1000,
     "media.max_audio_bytes": 1000,

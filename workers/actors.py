@@ -17,6 +17,10 @@ from warren.db.unit_of_work import unit_of_work
 from warren.generation.runner import MAX_ATTEMPTS, run_job
 from warren.generation.submit import RUN_JOB_ACTOR
 from warren.logs import configure_logging
+from warren.publishing.notices import send_notices
+from warren.publishing.rehash import rehash_when_in_force
+from warren.publishing.service import NOTICE_ACTOR as CONFIG_NOTICE_ACTOR
+from warren.publishing.service import REHASH_ACTOR
 from warren.queue.broker import queue_name
 from warren.queue.receipts import first_delivery
 from warren.rights import account_deletion
@@ -268,6 +272,31 @@ def deliver_demo_notification(tenant_slug: str, payment_id: str) -> None:
         raise NotificationNotAccepted(f"{tenant_slug}: webhook answered {status}")
 
 
+@dramatiq.actor(actor_name=CONFIG_NOTICE_ACTOR, queue_name=QUEUE, max_retries=10, min_backoff=5_000)
+def send_config_notices(tenant_slug: str, version: int) -> None:
+    # Resumable by its per-user markers: a retry (or a redelivery) sends only to the
+    # users not told yet.
+    runtime = get_runtime()
+    send_notices(runtime.sessions, runtime.mailer, runtime.registry.get(tenant_slug), version)
+
+
+@dramatiq.actor(actor_name=REHASH_ACTOR, queue_name=QUEUE, max_retries=10, min_backoff=5_000)
+def rehash_after_publication(tenant_slug: str, version: int) -> None:
+    runtime = get_runtime()
+    runtime.refresh_registry()
+    wait = rehash_when_in_force(
+        runtime.sessions,
+        runtime.registry.get(tenant_slug),
+        runtime.keyring.for_tenant(tenant_slug).ip_hash,
+        version,
+    )
+    if wait is not None:
+        # The hashed mode is published for a later date: come back then.
+        rehash_after_publication.send_with_options(
+            args=(tenant_slug, version), delay=int(wait.total_seconds() * 1000) + 1000
+        )
+
+
 ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
     send_welcome_email,
     run_generation_job,
@@ -280,6 +309,8 @@ ALL_ACTORS: tuple[dramatiq.Actor[..., None], ...] = (
     send_account_deleted_email,
     build_account_export,
     send_admin_invitation,
+    send_config_notices,
+    rehash_after_publication,
 )
 
 

@@ -19,7 +19,10 @@ def get_runtime() -> Runtime:
             settings = get_settings()
             if not settings.database_url:
                 raise RuntimeError("workers need DATABASE_URL (warren worker sets it)")
-            _runtime.append(build_runtime(settings, settings.database_url, dramatiq.get_broker()))
+            runtime = build_runtime(settings, settings.database_url, dramatiq.get_broker())
+            # Actors read the brand's published configuration in force, as the web does.
+            runtime.watch_registry()
+            _runtime.append(runtime)
         return _runtime[0]
 
 

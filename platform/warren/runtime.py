@@ -6,19 +6,24 @@ the tenant it works for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import threading
+from dataclasses import dataclass, field
 
 from dramatiq import Broker
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from warren.accounts.passwords import limit_hashing
 from warren.billing.gateways.registry import GatewayRegistry, load_gateways
+from warren.db.base import utcnow
 from warren.db.engine import make_engine, make_sessionmaker
 from warren.generation.catalogue import check_catalogue
 from warren.generation.providers.registry import ProviderRegistry, load_providers
 from warren.mail.base import Mailer
 from warren.mail.factory import open_mailer
+from warren.publishing.effective import effective_registry, watch_key
 from warren.queue.broker import make_broker, queue_name
 from warren.queue.port import attach_broker
 from warren.ratelimit import RateLimiter
@@ -26,8 +31,10 @@ from warren.settings import Settings
 from warren.storage.base import ObjectStore
 from warren.storage.factory import open_object_store
 from warren.storage.s3 import S3ObjectStore
-from warren.tenancy.registry import Registry, load_registry
+from warren.tenancy.registry import Registry, TenantConfigError, load_registry
 from warren.tenancy.secrets import Keyring, load_or_create_secret
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,8 +50,53 @@ class Runtime:
     rate_limiter: RateLimiter
     providers: ProviderRegistry
     gateways: GatewayRegistry
+    # tenants.toml as loaded; ``registry`` is it with each brand's published version in
+    # force (warren.publishing), swapped whole when that changes.
+    bootstrap: Registry | None = None
+    _watched: tuple[int, int] | None = field(default=None, repr=False)
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _refresh_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def refresh_registry(self) -> bool:
+        """Rebuild ``registry`` if a version was published or came into force since the
+        last look; True when it changed. Readers keep the object they hold, so a request
+        never sees half of two configurations."""
+        bootstrap = self.bootstrap or self.registry
+        with self._refresh_lock, self.sessions() as db:
+            now = utcnow()
+            key = watch_key(db, now)
+            if key == self._watched:
+                return False
+            self.registry = effective_registry(bootstrap, db, now)
+            self.bootstrap = bootstrap
+            self._watched = key
+            return True
+
+    def watch_registry(self) -> threading.Thread:
+        """A daemon thread that refreshes the registry every ``registry_poll_seconds``,
+        so a version published by another process (or reaching its date) is seen here."""
+
+        def loop() -> None:
+            while not self._stop.wait(self.settings.registry_poll_seconds):
+                try:
+                    self.refresh_registry()
+                except TenantConfigError as exc:
+                    log.error("published configuration refused", extra={"problems": exc.problems})
+                except OperationalError as exc:
+                    # The database is away; the configuration in hand stays until it is back.
+                    log.warning("registry refresh failed: %s", type(exc.orig).__name__)
+                except Exception:
+                    log.exception("registry refresh failed")
+
+        thread = threading.Thread(target=loop, name="warren-registry-watch", daemon=True)
+        thread.start()
+        return thread
+
+    def stop_watching(self) -> None:
+        self._stop.set()
 
     def close(self) -> None:
+        self.stop_watching()
         self.broker.close()
         self.engine.dispose()
 
@@ -73,9 +125,10 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
             for slug, value in settings.tenant_secrets.items()
         },
     )
-    return Runtime(
+    runtime = Runtime(
         settings=settings,
         registry=registry,
+        bootstrap=registry,
         keyring=keyring,
         engine=engine,
         sessions=sessions,
@@ -101,3 +154,10 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
             sessions,
         ),
     )
+    try:
+        runtime.refresh_registry()
+    except ProgrammingError:
+        # Not migrated yet (a command that migrates after building the runtime): the
+        # watcher picks the published versions up once their table exists.
+        log.warning("brand_config_versions not readable yet; using tenants.toml")
+    return runtime

@@ -1,7 +1,8 @@
 """Periodic housekeeping, run by `warren scheduler`: recovering stalled jobs (every
 minute by default), the retention rules with short periods — uploads and trash — every
 ten minutes and every retention rule daily, reconciling pending payments with their
-gateways (every ten minutes) and relaying outbox messages whose after-commit send did
+gateways (every ten minutes), checking every stored points balance against its ledger
+(daily) and relaying outbox messages whose after-commit send did
 not happen (every five seconds), at the intervals the settings give.
 
 Only one scheduler of a deployment runs tasks: it holds a PostgreSQL advisory lock on a
@@ -23,6 +24,7 @@ from datetime import timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Connection, Engine, text
 
+from warren.billing.ledger import run_check
 from warren.billing.reconcile import purge_drafts, reconcile
 from warren.db.unit_of_work import unit_of_work
 from warren.generation.recovery import recover_stale_jobs
@@ -93,6 +95,21 @@ def reconcile_payments(runtime: Runtime) -> None:
         purge_drafts(db)
 
 
+def check_points(runtime: Runtime) -> None:
+    """Stored balances against the ledger, per tenant; the result is recorded for
+    ``/metrics`` (``warren_points_balance_mismatches``) and logged when anything differs."""
+    for tenant in runtime.registry:
+        with unit_of_work(runtime.sessions) as db:
+            result = run_check(db, tenant)
+        if result.mismatches:
+            log.error(
+                "points balances differ from the ledger",
+                tenant=tenant.slug,
+                mismatches=len(result.mismatches),
+                users=[str(m.user_id) for m in result.mismatches[:20]],
+            )
+
+
 def relay_messages(runtime: Runtime) -> None:
     grace = timedelta(seconds=runtime.settings.outbox_grace_seconds)
     count = relay_outbox(runtime.engine, runtime.broker, grace)
@@ -148,6 +165,7 @@ def run_scheduler(runtime: Runtime) -> None:
         ("reconcile-payments", reconcile_payments, settings.scheduler_reconcile_payments_seconds),
         ("relay-outbox", relay_messages, settings.outbox_relay_seconds),
         ("retention-sweep", retention_sweep, settings.scheduler_retention_seconds),
+        ("check-points", check_points, settings.scheduler_points_check_seconds),
     ]
     scheduler.add_job(
         still_leading,

@@ -10,7 +10,14 @@ from warren.admin.models import (
     AuditEntry,
     RequestDesk,
 )
-from warren.billing.models import CheckoutDraft, DemoPayment, Order, PointMovement
+from warren.billing.models import (
+    BalanceCheck,
+    CheckoutDraft,
+    DemoPayment,
+    Order,
+    PointBalance,
+    PointMovement,
+)
 from warren.chat.models import ChatMessage
 from warren.db.base import Base
 from warren.generation.models import Job
@@ -19,6 +26,7 @@ from warren.lifecycle.models import Erasure, Hold, RetentionRun
 from warren.media.models import Upload
 from warren.moderation.models import Report, ShareLink
 from warren.privacy.consent_models import ConsentRecord
+from warren.publishing.models import BrandConfigDraft, BrandConfigVersion, ConfigNoticeSent
 from warren.queue.models import MessageReceipt, OutboxMessage
 from warren.rights.models import AccountExport, DataSubjectRequest, RequestTransition
 
@@ -30,9 +38,13 @@ __all__ = [
     "AdminSession",
     "AuditEntry",
     "AuthSession",
+    "BalanceCheck",
     "Base",
+    "BrandConfigDraft",
+    "BrandConfigVersion",
     "ChatMessage",
     "CheckoutDraft",
+    "ConfigNoticeSent",
     "ConsentRecord",
     "ContentItem",
     "DataSubjectRequest",
@@ -43,6 +55,7 @@ __all__ = [
     "MessageReceipt",
     "Order",
     "OutboxMessage",
+    "PointBalance",
     "PointMovement",
     "RecoveryCode",
     "Report",

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".warren-data"
     tenants_file: Path = PROJECT_ROOT / "tenants.toml"
     tenants_dir: Path = PROJECT_ROOT / "tenants"
+    # How often each process checks for a newly published (or newly in force) brand
+    # configuration version (warren.publishing); a publish is seen within this time.
+    registry_poll_seconds: float = Field(default=2.0, gt=0)
 
     # DATABASE_URL is the conventional name; WARREN_DATABASE_URL is accepted too.
     database_url: str | None = Field(
@@ -183,6 +186,8 @@ class Settings(BaseSettings):
     # still holds it).
     scheduler_standby_seconds: float = Field(default=5, gt=0)
     scheduler_retention_seconds: float = Field(default=86400, gt=0)
+    # How often the scheduler compares every stored points balance with its ledger sum.
+    scheduler_points_check_seconds: float = Field(default=86400, gt=0)
     # Rows per retention batch (one transaction each).
     retention_batch: int = Field(default=500, gt=0, le=10000)
     # `warren retention check` reports rows this long past their must-be-gone-by moment:

@@ -1,93 +1,187 @@
 """Energy points: grants, and the reserve → capture | refund cycle of a job.
 
-The balance is the sum of a user's movements. Reserving takes a row lock on the user,
-so concurrent submissions are serialised per user and the balance can never go
-negative; the unique (job, kind) index makes capture and refund happen at most once.
+Every movement adds its ledger row and moves the user's stored balance
+(``point_balances``) by the same amount in the same transaction, so reading a balance is
+one row however long the history. The balance row is the user's lock for points: every
+write to it waits for the previous writer's commit, so concurrent movements of one user
+apply one after the other. Reserving is a conditional UPDATE of that row (only if the
+balance covers the price), so concurrent submissions can never overdraw it; the unique
+(job, kind) and (order, kind) indexes make every job and order movement happen at most
+once. ``warren points check`` (and the scheduler) compares stored balances with the
+ledger's sums.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Uuid,
+    and_,
+    exists,
+    func,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from warren.accounts.models import User
-from warren.billing.models import PointMovement
+from warren.billing.models import BalanceCheck, PointBalance, PointMovement
+from warren.db.base import utcnow
 from warren.errors import InsufficientPoints
 from warren.tenancy.tenant import Tenant
 
 
 def balance(db: Session, tenant: Tenant, user_id: uuid.UUID) -> int:
-    total = db.scalar(
-        select(func.coalesce(func.sum(PointMovement.amount), 0)).where(
-            PointMovement.tenant_id == tenant.slug, PointMovement.user_id == user_id
+    stored = db.scalar(
+        select(PointBalance.balance).where(
+            PointBalance.tenant_id == tenant.slug, PointBalance.user_id == user_id
         )
     )
-    return int(total or 0)
+    return int(stored or 0)
+
+
+def _insert(
+    db: Session,
+    tenant: Tenant,
+    user_id: uuid.UUID,
+    kind: str,
+    amount: int,
+    job_id: uuid.UUID | None,
+    order_id: uuid.UUID | None,
+    note: str,
+) -> bool:
+    added = db.scalar(
+        insert(PointMovement)
+        .values(
+            tenant_id=tenant.slug,
+            user_id=user_id,
+            kind=kind,
+            amount=amount,
+            job_id=job_id,
+            order_id=order_id,
+            note=note,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing()
+        .returning(PointMovement.id)
+    )
+    return added is not None
+
+
+def _move_balance(db: Session, tenant: Tenant, user_id: uuid.UUID, amount: int) -> None:
+    if not amount:
+        return
+    upsert = insert(PointBalance).values(
+        user_id=user_id, tenant_id=tenant.slug, balance=amount, updated_at=utcnow()
+    )
+    db.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[PointBalance.user_id],
+            set_={
+                "balance": PointBalance.balance + upsert.excluded.balance,
+                "updated_at": upsert.excluded.updated_at,
+            },
+        )
+    )
+
+
+def record(
+    db: Session,
+    tenant: Tenant,
+    user_id: uuid.UUID,
+    kind: str,
+    amount: int,
+    *,
+    job_id: uuid.UUID | None = None,
+    order_id: uuid.UUID | None = None,
+    note: str = "",
+) -> bool:
+    """Add one movement and move the stored balance by ``amount``, in the caller's
+    transaction. False (and nothing changed) when the job's or order's movement of this
+    kind already exists. Not for spending: :func:`reserve` checks the balance."""
+    if not _insert(db, tenant, user_id, kind, amount, job_id, order_id, note):
+        return False
+    _move_balance(db, tenant, user_id, amount)
+    return True
 
 
 def grant(db: Session, tenant: Tenant, user_id: uuid.UUID, amount: int, note: str) -> None:
     if amount <= 0:
         raise ValueError("a grant must be a positive number of points")
-    db.add(
-        PointMovement(
-            tenant_id=tenant.slug, user_id=user_id, kind="grant", amount=amount, note=note
-        )
-    )
+    record(db, tenant, user_id, "grant", amount, note=note)
 
 
 def reserve(
     db: Session, tenant: Tenant, user_id: uuid.UUID, job_id: uuid.UUID, amount: int
 ) -> None:
     """Hold ``amount`` for a job, or raise InsufficientPoints. Call inside the job's transaction."""
-    locked = db.scalar(
-        select(User.id).where(User.id == user_id, User.tenant_id == tenant.slug).with_for_update()
-    )
-    if locked is None:
-        raise LookupError("no such user in this tenant")
-    available = balance(db, tenant, user_id)
-    if available < amount:
-        raise InsufficientPoints(amount, available)
-    db.add(
-        PointMovement(
-            tenant_id=tenant.slug, user_id=user_id, kind="reserve", amount=-amount, job_id=job_id
+    if amount > 0:
+        # One conditional UPDATE is the check and the debit: it locks the user's balance
+        # row and re-reads it after any concurrent writer commits, so two submissions
+        # racing for the last points cannot both pass.
+        left = db.scalar(
+            update(PointBalance)
+            .where(
+                PointBalance.user_id == user_id,
+                PointBalance.tenant_id == tenant.slug,
+                PointBalance.balance >= amount,
+            )
+            .values(balance=PointBalance.balance - amount, updated_at=utcnow())
+            .returning(PointBalance.balance)
         )
-    )
+        if left is None:
+            if (
+                db.scalar(select(User.id).where(User.id == user_id, User.tenant_id == tenant.slug))
+                is None
+            ):
+                raise LookupError("no such user in this tenant")
+            raise InsufficientPoints(amount, balance(db, tenant, user_id))
+    if not _insert(db, tenant, user_id, "reserve", -amount, job_id, None, ""):
+        raise RuntimeError(f"job {job_id} already holds points")
 
 
 def _settle(db: Session, tenant: Tenant, user_id: uuid.UUID, job_id: uuid.UUID, kind: str) -> bool:
-    """Capture or refund a job's hold once; False when it was already settled."""
-    held = db.scalar(
-        select(PointMovement.amount).where(
-            PointMovement.tenant_id == tenant.slug,
-            PointMovement.job_id == job_id,
-            PointMovement.kind == "reserve",
-        )
+    """Capture or refund a job's hold once; False when it was already settled.
+
+    One statement: the movement is inserted from the job's reserve row only while no
+    capture or refund of the job exists (and the unique index stops a second of a kind)."""
+    held = aliased(PointMovement)
+    settled = aliased(PointMovement)
+    amount = literal(0, BigInteger) if kind == "capture" else -held.amount
+    source = select(
+        literal(tenant.slug),
+        literal(user_id, Uuid),
+        literal(kind),
+        amount,
+        literal(job_id, Uuid),
+        literal(""),
+        literal(utcnow(), DateTime(timezone=True)),
+    ).where(
+        held.tenant_id == tenant.slug,
+        held.job_id == job_id,
+        held.kind == "reserve",
+        ~exists().where(and_(settled.job_id == job_id, settled.kind.in_(("capture", "refund")))),
     )
-    if held is None:
-        return False
-    settled = db.scalar(
-        select(func.count()).where(
-            PointMovement.job_id == job_id, PointMovement.kind.in_(("capture", "refund"))
-        )
-    )
-    if settled:
-        return False
-    result = db.execute(
+    added = db.execute(
         insert(PointMovement)
-        .values(
-            tenant_id=tenant.slug,
-            user_id=user_id,
-            kind=kind,
-            amount=0 if kind == "capture" else -held,
-            job_id=job_id,
-            note="",
+        .from_select(
+            ["tenant_id", "user_id", "kind", "amount", "job_id", "note", "created_at"], source
         )
         .on_conflict_do_nothing()
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        .returning(PointMovement.amount)
+    ).first()
+    if added is None:
+        return False
+    _move_balance(db, tenant, user_id, int(added[0]))
+    return True
 
 
 def capture(db: Session, tenant: Tenant, user_id: uuid.UUID, job_id: uuid.UUID) -> bool:
@@ -96,3 +190,98 @@ def capture(db: Session, tenant: Tenant, user_id: uuid.UUID, job_id: uuid.UUID) 
 
 def refund(db: Session, tenant: Tenant, user_id: uuid.UUID, job_id: uuid.UUID) -> bool:
     return _settle(db, tenant, user_id, job_id, "refund")
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    user_id: uuid.UUID
+    stored: int
+    ledger: int
+
+
+def check_balances(
+    db: Session, tenant: Tenant, after: uuid.UUID | None = None, limit: int = 1000
+) -> tuple[int, list[Mismatch], uuid.UUID | None]:
+    """One batch of the balance check: up to ``limit`` of the tenant's users (by id, after
+    ``after``) with their stored balance and ledger sum. Returns the users checked, those
+    whose two figures differ, and the id to continue after (None at the end)."""
+    users = (
+        select(User.id)
+        .where(User.tenant_id == tenant.slug, User.id > after if after else true())
+        .order_by(User.id)
+        .limit(limit)
+        .subquery()
+    )
+    sums = (
+        select(PointMovement.user_id, func.sum(PointMovement.amount).label("total"))
+        .where(
+            PointMovement.tenant_id == tenant.slug,
+            PointMovement.user_id.in_(select(users.c.id)),
+        )
+        .group_by(PointMovement.user_id)
+        .subquery()
+    )
+    rows = db.execute(
+        select(
+            users.c.id,
+            func.coalesce(PointBalance.balance, 0),
+            func.coalesce(sums.c.total, 0),
+        )
+        .select_from(users)
+        .outerjoin(PointBalance, PointBalance.user_id == users.c.id)
+        .outerjoin(sums, sums.c.user_id == users.c.id)
+        .order_by(users.c.id)
+    ).all()
+    mismatches = [
+        Mismatch(user_id, int(stored), int(total))
+        for user_id, stored, total in rows
+        if int(stored) != int(total)
+    ]
+    last = rows[-1][0] if len(rows) == limit else None
+    return len(rows), mismatches, last
+
+
+def check_tenant(
+    db: Session, tenant: Tenant, batch: int = 1000
+) -> Iterator[tuple[int, list[Mismatch]]]:
+    """The whole tenant's check in batches: (users checked in the batch, its mismatches)."""
+    after: uuid.UUID | None = None
+    while True:
+        count, mismatches, after = check_balances(db, tenant, after, batch)
+        yield count, mismatches
+        if after is None:
+            return
+
+
+@dataclass
+class CheckResult:
+    tenant: str
+    users: int
+    mismatches: list[Mismatch]
+
+
+def run_check(
+    db: Session,
+    tenant: Tenant,
+    batch: int = 1000,
+    progress: Callable[[int], None] | None = None,
+) -> CheckResult:
+    """Check every user of the tenant and record the run (what ``/metrics`` reports);
+    ``progress`` is told how many users each batch covered. The caller commits."""
+    started = utcnow()
+    result = CheckResult(tenant.slug, 0, [])
+    for count, mismatches in check_tenant(db, tenant, batch):
+        result.users += count
+        result.mismatches.extend(mismatches)
+        if progress is not None:
+            progress(count)
+    db.add(
+        BalanceCheck(
+            tenant_id=tenant.slug,
+            started_at=started,
+            finished_at=utcnow(),
+            users=result.users,
+            mismatches=len(result.mismatches),
+        )
+    )
+    return result

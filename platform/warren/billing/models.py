@@ -1,5 +1,6 @@
-"""The energy-point ledger (every movement is a row; balances are sums, never stored),
-the orders that buy points and Prime, and the demo gateway's own record of payments."""
+"""The energy-point ledger (every movement is a row), each user's running balance (kept
+in the same transaction as every movement, checked against the ledger's sum), the
+orders that buy points and Prime, and the demo gateway's own record of payments."""
 
 from __future__ import annotations
 
@@ -71,6 +72,32 @@ class PointMovement(TenantOwned, Base):
     order_id: Mapped[uuid.UUID | None]
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PointBalance(TenantOwned, Base):
+    """A user's balance: the sum of their movements, kept up to date by every ledger write
+    (``warren.billing.ledger.record``) so reading it costs one row, however long the
+    history. ``warren points check`` compares it with the ledger's sum."""
+
+    __tablename__ = "point_balances"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BalanceCheck(TenantOwned, Base):
+    """One run of the balance check for a tenant: what ``/metrics`` reports between runs."""
+
+    __tablename__ = "point_balance_checks"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+    users: Mapped[int]
+    mismatches: Mapped[int]
 
 
 class OrderState(StrEnum):

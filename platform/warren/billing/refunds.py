@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from warren.accounts.models import User
 from warren.billing.gateways.base import Gateway, GatewayError
-from warren.billing.ledger import balance
-from warren.billing.models import Order, OrderState, PointMovement
+from warren.billing.ledger import balance, record
+from warren.billing.models import Order, OrderState
 from warren.billing.orders import lock_order
 from warren.db.base import utcnow
 from warren.errors import Conflict, NotFound, Unavailable
@@ -64,15 +64,14 @@ def refund_order(db: Session, tenant: Tenant, gateway: Gateway, order_id: uuid.U
     except GatewayError as exc:
         raise Unavailable(str(exc)) from None
     if user is not None and order.item_kind == "points":
-        db.add(
-            PointMovement(
-                tenant_id=tenant.slug,
-                user_id=user.id,
-                kind="reversal",
-                amount=-order.points,
-                order_id=order.id,
-                note=f"refund of order {order.id}",
-            )
+        record(
+            db,
+            tenant,
+            user.id,
+            "reversal",
+            -order.points,
+            order_id=order.id,
+            note=f"refund of order {order.id}",
         )
     elif user is not None and user.prime_until is not None:
         now = utcnow()

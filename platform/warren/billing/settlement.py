@@ -12,11 +12,11 @@ never undoes it. The ledger's unique (order, kind) index is the last guard.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from warren.billing.gateways.base import GatewayPayment, PaymentStatus
-from warren.billing.models import OPEN_STATES, Order, OrderState, PointMovement
+from warren.billing.ledger import record
+from warren.billing.models import OPEN_STATES, Order, OrderState
 from warren.billing.orders import lock_order
 from warren.billing.prime import extend_prime
 from warren.db.base import utcnow
@@ -84,17 +84,14 @@ def _mark_paid(db: Session, tenant: Tenant, order: Order, payment: GatewayPaymen
         log.warning("paid order without an account", tenant=tenant.slug, order=str(order.id))
         return
     if order.item_kind == "points":
-        db.execute(
-            insert(PointMovement)
-            .values(
-                tenant_id=tenant.slug,
-                user_id=order.user_id,
-                kind="purchase",
-                amount=order.points,
-                order_id=order.id,
-                note=f"order {order.id}",
-            )
-            .on_conflict_do_nothing()
+        record(
+            db,
+            tenant,
+            order.user_id,
+            "purchase",
+            order.points,
+            order_id=order.id,
+            note=f"order {order.id}",
         )
     else:
         extend_prime(db, tenant, order.user_id, order.prime_days)

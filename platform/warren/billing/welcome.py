@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warren.accounts.models import User
+from warren.billing.ledger import record
 from warren.billing.models import PointMovement
 from warren.tenancy.tenant import Tenant
 
@@ -36,9 +37,5 @@ def grant_welcome_points(db: Session, tenant: Tenant, user_id: uuid.UUID) -> int
     )
     if already:
         return 0
-    db.add(
-        PointMovement(
-            tenant_id=tenant.slug, user_id=user_id, kind="grant", amount=amount, note=WELCOME_NOTE
-        )
-    )
+    record(db, tenant, user_id, "grant", amount, note=WELCOME_NOTE)
     return amount

@@ -1,10 +1,12 @@
-"""`warren points`: energy points, granted by admins until payments exist."""
+"""`warren points`: energy points granted by admins, and the balance check."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from warren.cli.common import tenant_and_user
+from warren.cli.common import named_tenant, prepared_runtime, tenant_and_user
 
 
 @click.group()
@@ -29,3 +31,43 @@ def points_grant(tenant: str, login: str, amount: int, note: str) -> None:
             f"{user.username} on {found.name}: +{amount}, balance {balance(db, found, user.id)}"
         )
     runtime.close()
+
+
+@points.command("check")
+@click.argument("tenant", required=False)
+@click.option("--batch", default=1000, show_default=True, help="Users per query.")
+def points_check(tenant: str | None, batch: int) -> None:
+    """Compare every user's stored balance with the sum of their ledger; print each
+    mismatch (tenant, user, stored, ledger) and exit 1 if there is any."""
+    from sqlalchemy import func, select
+
+    from warren.accounts.models import User
+    from warren.billing.ledger import run_check
+
+    runtime = prepared_runtime()
+    found_any = False
+    try:
+        tenants = [named_tenant(runtime, tenant)] if tenant else list(runtime.registry)
+        for one in tenants:
+            with runtime.sessions() as db:
+                total = db.scalar(
+                    select(func.count()).select_from(User).where(User.tenant_id == one.slug)
+                )
+                with click.progressbar(
+                    length=int(total or 0), label=f"{one.slug}: users", file=sys.stderr
+                ) as bar:
+                    result = run_check(db, one, batch, bar.update)
+                db.commit()
+            for mismatch in result.mismatches:
+                found_any = True
+                click.echo(
+                    f"{one.slug} user {mismatch.user_id}: stored {mismatch.stored}, "
+                    f"ledger {mismatch.ledger} (difference {mismatch.stored - mismatch.ledger})"
+                )
+            click.echo(
+                f"{one.slug}: {result.users} users checked, {len(result.mismatches)} mismatches"
+            )
+    finally:
+        runtime.close()
+    if found_any:
+        raise SystemExit(1)

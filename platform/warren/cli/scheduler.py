@@ -16,6 +16,8 @@ def scheduler() -> None:
     from warren.scheduler import run_scheduler
 
     runtime = prepared_runtime()
+    # Retention numbers are admin-owned: sweep with the published version in force.
+    runtime.watch_registry()
     signal.signal(signal.SIGTERM, exit_on_sigterm)
     try:
         run_scheduler(runtime)

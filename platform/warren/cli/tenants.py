@@ -81,6 +81,29 @@ def tenants_promises(tenant: str, path: Path | None, everything: bool) -> None:
         click.echo(line)
 
 
+@tenants.command("publish-bootstrap")
+@click.argument("tenant", required=False)
+def tenants_publish_bootstrap(tenant: str | None) -> None:
+    """Publish tenants.toml's admin-owned keys as version 1 of each brand (or TENANT) that
+    has never published; for a brand that has, turn admin-owned keys the file changed
+    since into a draft its admins review and publish in the console."""
+    from warren.cli.common import named_tenant, prepared_runtime
+    from warren.db.unit_of_work import unit_of_work
+    from warren.privacy.ip import UNKNOWN
+    from warren.publishing.service import sync_from_file
+
+    runtime = prepared_runtime()
+    try:
+        bootstrap = runtime.bootstrap or runtime.registry
+        chosen = [named_tenant(runtime, tenant)] if tenant else list(runtime.registry)
+        for current in chosen:
+            with unit_of_work(runtime.sessions) as db:
+                outcome = sync_from_file(db, bootstrap.get(current.slug), current, ip_value=UNKNOWN)
+            click.echo(f"{current.name}: {outcome}")
+    finally:
+        runtime.close()
+
+
 @tenants.command("rehash-ips")
 @click.argument("tenant")
 def tenants_rehash_ips(tenant: str) -> None:

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from warren.accounts.models import User
@@ -159,14 +159,15 @@ def _heartbeat(runtime: Runtime, job: Job) -> Iterator[None]:
 
 
 def run_job(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Outcome:
-    job = _claim(runtime, tenant, job_id)
-    if job is None:
+    claimed = _claim(runtime, tenant, job_id)
+    if claimed is None:
         return Outcome.SKIPPED
+    job, identifiers = claimed
     with _heartbeat(runtime, job):
-        return _run_claimed(runtime, tenant, job)
+        return _run_claimed(runtime, tenant, job, identifiers)
 
 
-def _run_claimed(runtime: Runtime, tenant: Tenant, job: Job) -> Outcome:
+def _run_claimed(runtime: Runtime, tenant: Tenant, job: Job, identifiers: Identifiers) -> Outcome:
     calls = job.attempts
     kept = staged(runtime.settings.data_dir, job.id)
     if kept is not None:
@@ -179,7 +180,7 @@ def _run_claimed(runtime: Runtime, tenant: Tenant, job: Job) -> Outcome:
         return _finish(runtime, tenant, job, calls, kept)
     try:
         provider = runtime.providers.get(job.provider, tenant.slug)
-        order = _prepare(runtime, tenant, job)
+        order = _prepare(runtime, tenant, job, identifiers)
     except ReferenceGone:
         return _fail(runtime, tenant, job, calls, REFERENCE_GONE)
     except AnonymisationError:
@@ -217,10 +218,15 @@ def _run_claimed(runtime: Runtime, tenant: Tenant, job: Job) -> Outcome:
     return _fail(runtime, tenant, job, calls, reason)
 
 
-def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Job | None:
+def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> tuple[Job, Identifiers] | None:
+    """The job, now this run's, with what must never reach its provider (the user's
+    email and username, read by the same statement)."""
     now = utcnow()
+    owner = select(User.email, User.username).where(
+        User.id == Job.user_id, User.tenant_id == tenant.slug
+    )
     with runtime.sessions() as db:
-        job = db.scalar(
+        row = db.execute(
             update(Job)
             .where(
                 Job.id == job_id,
@@ -238,11 +244,18 @@ def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Job | None:
             )
             # The attempt count moves with each provider call (_count_call), not here.
             .values(status=JobState.RUNNING, lease_until=now + _lease(runtime), started_at=now)
-            .returning(Job)
-        )
+            .returning(
+                Job,
+                owner.with_only_columns(User.email).scalar_subquery(),
+                owner.with_only_columns(User.username).scalar_subquery(),
+            )
+        ).first()
         db.commit()
-        if job is not None:
-            return job
+        if row is not None:
+            job, email, username = row
+            return job, Identifiers(
+                user_id=job.user_id, job_id=job.id, email=email or "", username=username or ""
+            )
         current = db.execute(
             select(Job.status, Job.lease_until).where(
                 Job.id == job_id, Job.tenant_id == tenant.slug
@@ -254,25 +267,13 @@ def _claim(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Job | None:
     return None
 
 
-def _identifiers(db: Session, tenant: Tenant, job: Job) -> Identifiers:
-    row = db.execute(
-        select(User.email, User.username).where(
-            User.id == job.user_id, User.tenant_id == tenant.slug
-        )
-    ).one_or_none()
-    return Identifiers(
-        user_id=job.user_id,
-        job_id=job.id,
-        email=row.email if row else "",
-        username=row.username if row else "",
-    )
-
-
-def _prepare(runtime: Runtime, tenant: Tenant, job: Job) -> Order:
+def _prepare(runtime: Runtime, tenant: Tenant, job: Job, identifiers: Identifiers) -> Order:
     """What the provider will be sent, anonymised; no reference of another user is read."""
     store = TenantStore(runtime.store, tenant.slug)
+    if job.assistant_key is None and not job.reference_ids:
+        # Nothing to read: the prompt and the identifiers came with the claim.
+        return generation_request(tenant, job.product_key, job.prompt, [], store, identifiers)
     with runtime.sessions() as db:
-        identifiers = _identifiers(db, tenant, job)
         if job.assistant_key is not None:
             messages = [
                 (m.role, m.content) for m in history(db, tenant, job.user_id, job.assistant_key)
@@ -343,9 +344,12 @@ def _finish(
         if isinstance(produced, str):
             add_message(db, tenant, job.user_id, job.assistant_key or "", "assistant", produced)
         else:
-            user = db.scalar(select(User).where(User.id == job.user_id))
-            db.add(
-                ContentItem(
+            # Prime at the moment of finishing, read by the INSERT itself.
+            with_prime = (
+                select(User.prime_until > now).where(User.id == job.user_id).scalar_subquery()
+            )
+            db.execute(
+                insert(ContentItem).values(
                     tenant_id=tenant.slug,
                     user_id=job.user_id,
                     job_id=job.id,
@@ -359,7 +363,7 @@ def _finish(
                     is_demo=produced.is_demo,
                     source_upload_ids=list(job.reference_ids),
                     created_at=now,
-                    created_with_prime=bool(user and user.has_prime(now)),
+                    created_with_prime=func.coalesce(with_prime, False),
                 )
             )
         capture(db, tenant, job.user_id, job.id)

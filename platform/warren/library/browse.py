@@ -4,14 +4,14 @@ with when each item will be removed under the tenant's retention numbers."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warren.db.keyset import newest_first
 from warren.errors import InvalidInput
 from warren.i18n import N_
 from warren.library.models import ContentItem
@@ -63,22 +63,6 @@ def removal(
     )
 
 
-def _encode(item: ContentItem) -> str:
-    raw = f"{item.created_at.isoformat()}|{item.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created, _, item_id = raw.partition("|")
-        return datetime.fromisoformat(created), uuid.UUID(item_id)
-    except ValueError:
-        raise InvalidInput(
-            {"after": N_("This page link is not valid; start from the first page.")}
-        ) from None
-
-
 def library_page(
     db: Session,
     tenant: Tenant,
@@ -103,26 +87,12 @@ def library_page(
     if search.strip():
         escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(ContentItem.title.ilike(f"%{escaped}%", escape="\\"))
-    if after:
-        created, item_id = _decode(after)
-        query = query.where(
-            or_(
-                ContentItem.created_at < created,
-                and_(ContentItem.created_at == created, ContentItem.id < item_id),
-            )
-        )
-    rows = list(
-        db.scalars(
-            query.order_by(ContentItem.created_at.desc(), ContentItem.id.desc()).limit(
-                PAGE_SIZE + 1
-            )
-        )
+    page = newest_first(
+        db, query, ContentItem.created_at, ContentItem.id, after=after, size=PAGE_SIZE
     )
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
     return LibraryPage(
-        items=[(item, removal(tenant, item, prime_until, now)) for item in rows],
-        next_cursor=_encode(rows[-1]) if more and rows else None,
+        items=[(item, removal(tenant, item, prime_until, now)) for item in page.rows],
+        next_cursor=page.next_cursor,
     )
 
 

@@ -3,9 +3,10 @@ database and the broker at scrape time.
 
 Database counts are *sources*: a function from a :class:`Scrape` (a read-only session,
 the tenants, the moment) to metric families, registered by name in :data:`SOURCES`: jobs
-by state, orders by state, data-subject requests open and overdue, and rows kept past
-the retention deadline their policy states. A source that fails is reported as
-``warren_scrape_source_up{source=...} 0`` and the rest of the scrape still answers.
+by state, orders by state, data-subject requests open and overdue, rows kept past
+the retention deadline their policy states, and the latest points balance check. A
+source that fails is reported as ``warren_scrape_source_up{source=...} 0`` and the rest
+of the scrape still answers.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from warren.billing.models import Order
+from warren.billing.models import BalanceCheck, Order
 from warren.db.base import utcnow
 from warren.generation.models import Job
 from warren.lifecycle.plan import overdue
@@ -132,11 +133,36 @@ def retention_overdue(scrape: Scrape) -> Iterator[Metric]:
     yield family
 
 
+def points_balance_checks(scrape: Scrape) -> Iterator[Metric]:
+    """The latest balance check per tenant (run by the scheduler): how many stored
+    balances differed from the ledger, and when it finished."""
+    mismatches = GaugeMetricFamily(
+        "warren_points_balance_mismatches",
+        "Users whose stored points balance differed from their ledger sum at the latest check.",
+        labels=["tenant"],
+    )
+    finished = GaugeMetricFamily(
+        "warren_points_balance_checked_timestamp_seconds",
+        "When the latest points balance check of the tenant finished (Unix time).",
+        labels=["tenant"],
+    )
+    latest = (
+        select(BalanceCheck.tenant_id, BalanceCheck.mismatches, BalanceCheck.finished_at)
+        .distinct(BalanceCheck.tenant_id)
+        .order_by(BalanceCheck.tenant_id, BalanceCheck.finished_at.desc())
+    )
+    for tenant, count, at in scrape.db.execute(latest):
+        mismatches.add_metric([tenant], count)
+        finished.add_metric([tenant], at.timestamp())
+    yield from (mismatches, finished)
+
+
 SOURCES: dict[str, Source] = {
     "jobs": jobs_by_state,
     "payments": orders_by_state,
     "rights": rights_requests,
     "retention": retention_overdue,
+    "points": points_balance_checks,
 }
 
 

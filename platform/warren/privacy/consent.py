@@ -34,21 +34,31 @@ class ConsentState:
         return self.choice is None and not self.gpc
 
 
-def parse_cookie(value: str | None, gpc: bool) -> ConsentState:
-    """Cookie format: ``<visitor uuid>.<a|d>`` (allowed / declined)."""
+def parse_cookie(value: str | None, gpc: bool, epoch: int = 0) -> ConsentState:
+    """Cookie format: ``<visitor uuid>.<a|d>[.<epoch>]`` (allowed / declined, and the
+    brand's consent epoch when the choice was made).
+
+    ``epoch`` is the brand's current one: the published configuration version that
+    last changed its analytics (warren.publishing). A choice made before it was made
+    about something else, so the visitor is undecided again and asked anew.
+    """
     if value:
-        visitor, _, flag = value.partition(".")
+        visitor, _, rest = value.partition(".")
+        flag, _, made_in = rest.partition(".")
         try:
             visitor_id = uuid.UUID(visitor)
         except ValueError:
             return ConsentState(None, None, gpc)
         if flag in {"a", "d"}:
+            if (int(made_in) if made_in.isdigit() and len(made_in) < 10 else 0) < epoch:
+                return ConsentState(visitor_id, None, gpc)
             return ConsentState(visitor_id, flag == "a", gpc)
     return ConsentState(None, None, gpc)
 
 
-def cookie_value(visitor_id: uuid.UUID, granted: bool) -> str:
-    return f"{visitor_id}.{'a' if granted else 'd'}"
+def cookie_value(visitor_id: uuid.UUID, granted: bool, epoch: int = 0) -> str:
+    value = f"{visitor_id}.{'a' if granted else 'd'}"
+    return f"{value}.{epoch}" if epoch else value
 
 
 def analytics_allowed(tenant: Tenant, state: ConsentState) -> bool:

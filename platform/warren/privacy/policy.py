@@ -346,6 +346,11 @@ def _html_with_anchors(
     return html, tuple(sections)
 
 
+def markdown_to_html(markdown: str) -> tuple[str, tuple[Section, ...]]:
+    """A stored policy text (a published version's) as the policy page shows it."""
+    return _html_with_anchors(markdown)
+
+
 def render_policy_markdown(tenant: Tenant, language: str = "en") -> str:
     """The tenant's privacy policy as Markdown, from ``policies/<template>/policy.md.j2``
     (``policies/<language>/<template>/policy.md.j2`` for a translation)."""

@@ -45,6 +45,7 @@ def not_in_policy(reason: str) -> Promise:
 
 
 _TEXT = "tests/test_policy_text.py::"
+_PUBLISHING = "tests/test_publishing_config.py::"
 _ALT = "tests/test_policy_alt_brand.py::"
 _SWITCHES = _ALT + "test_every_optional_clause_follows_its_switch"
 _RULES = "tests/test_retention_rules.py::test_every_rule_deletes_what_is_due_and_keeps_the_rest"
@@ -223,6 +224,24 @@ PROMISES: Final[dict[str, Promise]] = {
             _ALT + "test_the_alt_brand_says_nothing_its_config_does_not_name",
             "tests/test_tenants_check.py::test_the_shipped_registry_passes_and_its_contradictions_are_warned",
         ),
+    ),
+    "policy.changes.notice_days": enforced(
+        ("warren.publishing.service:plan", "warren.publishing.service:publish"),
+        (
+            _PUBLISHING
+            + "test_a_material_change_waits_for_the_notice_period_and_mails_each_user_once",
+        ),
+    ),
+    "policy.changes.notify_by": enforced(
+        ("warren.publishing.service:publish", "warren.publishing.notices:send_notices"),
+        (
+            _PUBLISHING
+            + "test_a_material_change_waits_for_the_notice_period_and_mails_each_user_once",
+        ),
+    ),
+    "policy.changes.material": not_in_policy(
+        "which keys make a change material decides when the notice period applies "
+        "(warren.publishing.service:material_keys); the policy says 'material changes'"
     ),
     "retention.upload_days": enforced(
         ("warren.media.uploads:store_upload", "warren.lifecycle.rules:_uploads"),

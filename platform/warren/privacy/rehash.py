@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import not_, or_, select, update
+from sqlalchemy import func, not_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from warren.accounts.models import SecurityEvent
@@ -74,3 +74,19 @@ def rehash_ips(
             if progress is not None:
                 progress(name, len(rows))
     return counts
+
+
+def remaining_raw(db: Session, tenant: Tenant) -> dict[str, int]:
+    """How many raw IP values of ``tenant`` each table still holds (the rewrite's
+    progress: all zeros when it is done)."""
+    return {
+        table.__tablename__: int(
+            db.scalar(
+                select(func.count())
+                .select_from(table)
+                .where(table.tenant_id == tenant.slug, _raw(table))
+            )
+            or 0
+        )
+        for table in IP_COLUMNS
+    }

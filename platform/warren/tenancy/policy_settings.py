@@ -37,6 +37,51 @@ class RightsDeadline(BaseModel):
     ccpa_ack_business_days: int = Field(default=10, gt=0, le=10)
 
 
+# Config keys whose change is "material": publishing one needs the brand's notice period
+# and tells users (warren.publishing). "retention" covers every retention number.
+MaterialKey = Literal[
+    "support_email",
+    "ip.mode",
+    "analytics.consent",
+    "policy.content_use",
+    "policy.provider_data_use",
+    "policy.transfers_with_consent",
+    "policy.face_data_section",
+    "policy.jurisdictions",
+    "retention",
+]
+DEFAULT_MATERIAL: tuple[MaterialKey, ...] = (
+    "ip.mode",
+    "analytics.consent",
+    "policy.content_use",
+    "policy.provider_data_use",
+    "policy.transfers_with_consent",
+    "retention",
+)
+
+
+class PolicyChanges(BaseModel):
+    """How a new version of the brand's configuration (and policy) takes effect."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # 0: every change takes effect on publication. N: a material change takes effect no
+    # sooner than N days after it is published (and announced).
+    notice_days: int = Field(default=0, ge=0, le=365)
+    # How users hear of a material change: an email to every verified user, or a
+    # prominent notice on every page of the site.
+    notify_by: Literal["email", "site_notice"] = "email"
+    # Which keys make a change material.
+    material: tuple[MaterialKey, ...] = DEFAULT_MATERIAL
+
+    @field_validator("material")
+    @classmethod
+    def _once(cls, value: tuple[MaterialKey, ...]) -> tuple[MaterialKey, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a key is listed twice")
+        return value
+
+
 class PolicySettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,6 +111,7 @@ class PolicySettings(BaseModel):
     # offer later; it must include every offered category (`tenants check` warns about
     # the extra ones).
     content_described: tuple[ContentCategory, ...] | None = None
+    changes: PolicyChanges = PolicyChanges()
 
     @model_validator(mode="after")
     def _deadlines_need_the_regime(self) -> PolicySettings:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,25 @@ class TenantConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class PublishedState:
+    """What the database adds to a brand's configuration (warren.publishing)."""
+
+    # The published version in force; None while tenants.toml is the brand's source.
+    version: int | None = None
+    # Analytics consent given before this version was in force is asked again (0: never).
+    consent_epoch: int = 0
+    # A material change announced by a notice on the site: its version and when it
+    # takes (or took) effect.
+    notice_version: int | None = None
+    notice_effective_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Registry:
     tenants: Mapping[str, Tenant]
     source: Path
     by_host: Mapping[str, Tenant] = field(repr=False)
+    published: Mapping[str, PublishedState] = field(default_factory=dict, repr=False)
 
     def __iter__(self) -> Iterator[Tenant]:
         return iter(self.tenants.values())
@@ -45,6 +61,17 @@ class Registry:
 
     def get(self, slug: str) -> Tenant:
         return self.tenants[slug]
+
+    def state(self, slug: str) -> PublishedState:
+        return self.published.get(slug) or PublishedState()
+
+    def with_published(
+        self, tenants: Mapping[str, Tenant], published: Mapping[str, PublishedState]
+    ) -> Registry:
+        """The same brands with their effective configurations (hosts are ops-owned and
+        do not change, but each host must name the new Tenant object)."""
+        by_host = {host: tenants[t.slug] for host, t in self.by_host.items()}
+        return replace(self, tenants=dict(tenants), by_host=by_host, published=dict(published))
 
 
 def load_registry(path: Path) -> Registry:
@@ -117,6 +144,12 @@ def merge_defaults(defaults: Mapping[str, Any], table: Mapping[str, Any]) -> dic
 
 
 def _describe(path: Path, slug: str, exc: ValidationError) -> Iterator[str]:
+    for key, reason in describe_errors(exc):
+        yield f"{path}: tenant {slug!r}: key {key!r}: {reason}"
+
+
+def describe_errors(exc: ValidationError) -> Iterator[tuple[str, str]]:
+    """Each problem as (dotted key, reason), worded as `tenants check` words it."""
     for error in exc.errors(include_url=False):
         key = ".".join(str(part) for part in error["loc"]) or "(table)"
         if error["type"] == "extra_forbidden":
@@ -127,4 +160,4 @@ def _describe(path: Path, slug: str, exc: ValidationError) -> Iterator[str]:
             reason = error["msg"]
             if error["type"] != "value_error" and "input" in error:
                 reason = f"{reason} (got {error['input']!r})"
-        yield f"{path}: tenant {slug!r}: key {key!r}: {reason}"
+        yield key, reason

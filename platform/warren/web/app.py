@@ -34,18 +34,26 @@ from warren.web.forms import provide_form
 from warren.web.handlers.account_deletion import AccountDeletionController
 from warren.web.handlers.account_export import AccountExportController
 from warren.web.handlers.account_links import AccountLinkController
+from warren.web.handlers.account_orders import AccountOrdersController
 from warren.web.handlers.account_requests import AccountRequestsController
 from warren.web.handlers.account_restriction import AccountRestrictionController
 from warren.web.handlers.account_security import AccountSecurityController
 from warren.web.handlers.accounts import AccountController
 from warren.web.handlers.admin_audit import AdminAuditController
+from warren.web.handlers.admin_config import AdminConfigController
 from warren.web.handlers.admin_console import AdminConsoleController
 from warren.web.handlers.admin_moderation import AdminModerationController
 from warren.web.handlers.admin_requests import AdminRequestsController
 from warren.web.handlers.admin_users import AdminUsersController
 from warren.web.handlers.chat import ChatController
-from warren.web.handlers.generation import GenerationController
-from warren.web.handlers.home import brand_asset, home
+from warren.web.handlers.generation import GenerationController, OrderUploadController
+from warren.web.handlers.home import (
+    brand_asset,
+    favicon,
+    home,
+    manifest,
+    touch_icon,
+)
 from warren.web.handlers.language import LanguageController
 from warren.web.handlers.library import LibraryController
 from warren.web.handlers.payments import PaymentController
@@ -54,6 +62,7 @@ from warren.web.handlers.request_confirmation import RequestConfirmationControll
 from warren.web.handlers.share import ShareController
 from warren.web.handlers.two_factor import TwoFactorController
 from warren.web.handlers.uploads import UploadController
+from warren.web.hashing_admission import admit, grow_thread_pool, hashing_admission
 from warren.web.templating import Templates
 
 # Every body but an upload is a small form: refuse anything larger before reading it.
@@ -65,6 +74,9 @@ def create_litestar(runtime: Runtime) -> Litestar:
         route_handlers=[
             home,
             brand_asset,
+            touch_icon,
+            favicon,
+            manifest,
             AccountController,
             AccountLinkController,
             AccountSecurityController,
@@ -72,6 +84,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AccountExportController,
             AccountRestrictionController,
             AccountRequestsController,
+            AccountOrdersController,
             TwoFactorController,
             PrivacyController,
             LanguageController,
@@ -81,7 +94,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             # room for the form around it); each kind's own limit is checked later.
             Router(
                 "/",
-                route_handlers=[UploadController],
+                route_handlers=[UploadController, OrderUploadController],
                 request_max_body_size=max(t.media.largest_upload for t in runtime.registry)
                 + 1024 * 1024,
             ),
@@ -94,6 +107,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             AdminRequestsController,
             AdminAuditController,
             AdminModerationController,
+            AdminConfigController,
             create_static_files_router(path="/static", directories=[BASE_STATIC_DIR]),
         ],
         dependencies={
@@ -120,12 +134,17 @@ def create_litestar(runtime: Runtime) -> Litestar:
         # warren configures logging itself (JSON lines, no raw addresses).
         logging_config=None,
         request_max_body_size=FORM_LIMIT,
+        middleware=[hashing_admission],
+        on_startup=[grow_thread_pool],
         on_shutdown=[runtime.close],
     )
+    admit(runtime.settings.password_hashing_running + runtime.settings.password_hashing_waiting)
     app.state.runtime = runtime
     app.state.templates = Templates(runtime.registry, runtime.settings.tenants_dir)
     return app
 
 
 def create_app(runtime: Runtime) -> ASGIApp:
+    # Published configuration versions reach this process within a poll interval.
+    runtime.watch_registry()
     return Edge(create_litestar(runtime), runtime)

@@ -236,7 +236,9 @@ def provide_ctx(request: Request[Any, Any, Any], db: NamedDependency[Session]) -
         keys=keys,
         principal=principal,
         consent=parse_cookie(
-            request.cookies.get(cookies.CONSENT), request.headers.get("sec-gpc") == "1"
+            request.cookies.get(cookies.CONSENT),
+            request.headers.get("sec-gpc") == "1",
+            runtime.registry.state(tenant.slug).consent_epoch,
         ),
         csrf_token=form_token(keys.csrf, csrf_cookie),
         request_cookies=dict(request.cookies),

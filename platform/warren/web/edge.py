@@ -168,7 +168,9 @@ class Edge:
 
         nonce = secrets.token_urlsafe(18)
         consent = parse_cookie(
-            _cookie(headers, "warren_consent"), _header(headers, b"sec-gpc") == "1"
+            _cookie(headers, "warren_consent"),
+            _header(headers, b"sec-gpc") == "1",
+            self.runtime.registry.state(tenant.slug).consent_epoch,
         )
         origins = (
             ANALYTICS_ORIGINS[tenant.analytics.provider]

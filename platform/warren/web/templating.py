@@ -1,5 +1,10 @@
 """Per-tenant, per-language Jinja2 environments: the brand's folder first, the shared base
-second, with the language's catalog installed for ``_()``, ``ngettext`` and ``{% trans %}``."""
+second, with the language's catalog installed for ``_()``, ``ngettext`` and ``{% trans %}``.
+
+A brand's ``templates/home.html`` replaces the base one; to change only some blocks it
+extends the base under its ``base/`` name (``{% extends "base/home.html" %}``), which
+always means the shared template, never the brand's own.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
 from warren.i18n import NATIVE_NAMES, translations, translator
 from warren.paths import BASE_TEMPLATES_DIR
@@ -21,6 +33,7 @@ def _environment(tenants_dir: Path, tenant: Tenant, language: str) -> Environmen
     environment = Environment(
         loader=ChoiceLoader(
             [
+                PrefixLoader({"base": FileSystemLoader(BASE_TEMPLATES_DIR)}),
                 FileSystemLoader(tenants_dir / tenant.slug / "templates"),
                 FileSystemLoader(BASE_TEMPLATES_DIR),
             ]

@@ -14,6 +14,7 @@ from warren.rights.account_deletion import DeletionHeld, delete_own_account, del
 from warren.web import cookies
 from warren.web.context import RequestContext
 from warren.web.forms import text
+from warren.web.hashing_admission import HASHES_PASSWORD
 from warren.web.render import render
 from warren.web.signing_in import end_browser_session
 from warren.web.throttle import TOO_MANY, throttled, too_many
@@ -41,7 +42,7 @@ class AccountDeletionController(Controller):
     ) -> Response[str]:
         return _page(ctx, user)
 
-    @post(DELETE_PATH, sync_to_thread=True, status_code=200)
+    @post(DELETE_PATH, sync_to_thread=True, status_code=200, opt=HASHES_PASSWORD)
     def delete(
         self,
         ctx: NamedDependency[RequestContext],

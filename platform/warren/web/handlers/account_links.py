@@ -26,6 +26,7 @@ from warren.errors import InvalidInput
 from warren.i18n import N_, translator
 from warren.web.context import RequestContext
 from warren.web.forms import text
+from warren.web.hashing_admission import HASHES_PASSWORD
 from warren.web.render import redirect, render
 from warren.web.signing_in import end_browser_session, start_browser_session
 from warren.web.throttle import TOO_MANY, throttled, too_many
@@ -133,7 +134,7 @@ class AccountLinkController(Controller):
         reset_holder(ctx.db, ctx.tenant, ctx.keys.tokens, token)
         return render(ctx, "password_reset_form.html", token=token, errors={})
 
-    @post("/password-reset/new", sync_to_thread=True, status_code=303)
+    @post("/password-reset/new", sync_to_thread=True, status_code=303, opt=HASHES_PASSWORD)
     def new_password(
         self, ctx: NamedDependency[RequestContext], form: NamedDependency[FormMultiDict]
     ) -> Response[str] | Redirect:

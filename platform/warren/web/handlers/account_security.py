@@ -19,6 +19,7 @@ from warren.i18n import N_, translator
 from warren.web import cookies
 from warren.web.context import RequestContext
 from warren.web.forms import text
+from warren.web.hashing_admission import HASHES_PASSWORD
 from warren.web.render import redirect, render
 from warren.web.signing_in import end_browser_session
 from warren.web.throttle import TOO_MANY, throttled, too_many
@@ -42,7 +43,7 @@ class AccountSecurityController(Controller):
     ) -> Response[str]:
         return render(ctx, "account_password.html", errors={}, saved=saved == "1")
 
-    @post("/account/password", sync_to_thread=True, status_code=303)
+    @post("/account/password", sync_to_thread=True, status_code=303, opt=HASHES_PASSWORD)
     def password(
         self,
         ctx: NamedDependency[RequestContext],
@@ -77,7 +78,7 @@ class AccountSecurityController(Controller):
     ) -> Response[str]:
         return render(ctx, "account_email.html", errors={}, email="", sent=sent == "1")
 
-    @post("/account/email", sync_to_thread=True, status_code=303)
+    @post("/account/email", sync_to_thread=True, status_code=303, opt=HASHES_PASSWORD)
     def email(
         self,
         ctx: NamedDependency[RequestContext],

@@ -40,6 +40,7 @@ from warren.rights.export import latest_export
 from warren.web import cookies
 from warren.web.context import ENROL_PATH, RequestContext
 from warren.web.forms import text
+from warren.web.hashing_admission import HASHES_PASSWORD
 from warren.web.redirects import safe_next
 from warren.web.render import redirect, render
 from warren.web.signing_in import end_browser_session, start_browser_session
@@ -63,7 +64,7 @@ class AccountController(Controller):
             return redirect(ctx, AFTER_SIGN_IN)
         return render(ctx, "sign_up.html", form=SignUpForm(), errors={})
 
-    @post("/sign-up", sync_to_thread=True, status_code=200)
+    @post("/sign-up", sync_to_thread=True, status_code=200, opt=HASHES_PASSWORD)
     def sign_up_submit(
         self, ctx: NamedDependency[RequestContext], form: NamedDependency[FormMultiDict]
     ) -> Response[str] | Redirect:
@@ -112,7 +113,7 @@ class AccountController(Controller):
             notice = N_("Your email address is confirmed. Sign in to continue.")
         return render(ctx, "sign_in.html", login="", error=None, next=back, notice=notice)
 
-    @post("/sign-in", sync_to_thread=True, status_code=200)
+    @post("/sign-in", sync_to_thread=True, status_code=200, opt=HASHES_PASSWORD)
     def sign_in_submit(
         self, ctx: NamedDependency[RequestContext], form: NamedDependency[FormMultiDict]
     ) -> Response[str] | Redirect:
@@ -247,8 +248,11 @@ class AccountController(Controller):
         where = _consent_context(ctx)
         withdraw_consents(ctx.db, ctx.tenant, user, where)
         if ctx.tenant.analytics.consent == "opt_in":
+            epoch = ctx.runtime.registry.state(ctx.tenant.slug).consent_epoch
             ctx.set_cookie(
-                cookies.CONSENT, cookie_value(where.visitor_id, False), cookies.CONSENT_MAX_AGE
+                cookies.CONSENT,
+                cookie_value(where.visitor_id, False, epoch),
+                cookies.CONSENT_MAX_AGE,
             )
         return redirect(ctx, "/account?saved=1")
 

@@ -21,6 +21,7 @@ from warren.web.admin_context import (
 )
 from warren.web.context import RequestContext
 from warren.web.forms import text
+from warren.web.hashing_admission import HASHES_PASSWORD
 from warren.web.redirects import safe_next
 from warren.web.render import redirect, render
 from warren.web.throttle import TOO_MANY, throttled, too_many
@@ -58,7 +59,7 @@ class AdminConsoleController(Controller):
         current_admin(ctx)
         return _invitation_page(ctx, token)
 
-    @post(accounts.INVITATION_PATH, sync_to_thread=True, status_code=303)
+    @post(accounts.INVITATION_PATH, sync_to_thread=True, status_code=303, opt=HASHES_PASSWORD)
     def accept(
         self, ctx: NamedDependency[RequestContext], form: NamedDependency[FormMultiDict]
     ) -> Response[str] | Redirect:
@@ -93,7 +94,7 @@ class AdminConsoleController(Controller):
             return redirect(ctx, safe_next(next, "/admin"))
         return render(ctx, "admin/sign_in.html", next=next, errors={}, welcome=welcome == "1")
 
-    @post(SIGN_IN_PATH, sync_to_thread=True, status_code=303)
+    @post(SIGN_IN_PATH, sync_to_thread=True, status_code=303, opt=HASHES_PASSWORD)
     def sign_in(
         self, ctx: NamedDependency[RequestContext], form: NamedDependency[FormMultiDict]
     ) -> Response[str] | Redirect:

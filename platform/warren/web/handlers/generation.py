@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.datastructures import FormMultiDict
+from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
@@ -18,7 +18,8 @@ from warren.errors import InsufficientPoints, InvalidInput, NotFound
 from warren.generation.status import job_of, job_state
 from warren.generation.submit import submit_generation
 from warren.i18n import N_
-from warren.media.uploads import user_uploads
+from warren.media.errors import UploadRejected
+from warren.media.uploads import store_upload, user_uploads
 from warren.moderation.shares import share_status_for_job
 from warren.storage.tenant_store import TenantStore
 from warren.web.context import RequestContext
@@ -173,3 +174,70 @@ class GenerationController(Controller):
         return Response(
             job_state(ctx.db, ctx.tenant, job, _store(ctx)), headers={"Cache-Control": "no-store"}
         )
+
+
+def _uuids(values: list[str]) -> list[uuid.UUID]:
+    # Choices that are not ids are dropped here; the order itself checks ownership.
+    kept = []
+    for value in values:
+        try:
+            kept.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return kept
+
+
+class OrderUploadController(Controller):
+    """A reference file added from the order form: the file goes with the prompt and
+    choices, so neither a refused file nor a good one loses what the user typed."""
+
+    @post("/create/{product_key:str}/upload", sync_to_thread=True, status_code=303)
+    def order_upload(
+        self,
+        ctx: NamedDependency[RequestContext],
+        user: NamedDependency[User],
+        product_key: FromPath[str],
+        form: NamedDependency[FormMultiDict],
+    ) -> Response[str] | Redirect:
+        key = _product_key(ctx, product_key)
+        prompt = text(form, "prompt")
+        selected = texts(form, "ref")
+        file = form.get("file")
+
+        def again(errors: dict[str, str], status_code: int) -> Response[str]:
+            return _render_create(
+                ctx,
+                user,
+                key,
+                selected=selected,
+                errors=errors,
+                prompt=prompt,
+                status_code=status_code,
+            )
+
+        if not isinstance(file, UploadFile):
+            return again({"file": "Choose a file to upload."}, 400)
+        # Litestar spools large bodies to an anonymous temporary file; closing it here
+        # ends it with the request.
+        try:
+            upload = store_upload(
+                ctx.db, ctx.runtime.store, ctx.tenant, user.id, file.file.read(), file.filename
+            )
+        except UploadRejected as exc:
+            return again({"file": exc.reason}, status_of(exc))
+        finally:
+            file.file.close()
+        product = ctx.tenant.products[key]
+        if upload.kind not in product.references:
+            accepted = ", ".join(product.references)
+            return again(
+                {
+                    "file": f"The file is in your uploads, but {product.title} takes "
+                    f"{accepted} files only; choose another."
+                },
+                422,
+            )
+        # The form is kept on the server (like a checkout draft) and the page shown by
+        # GET, so reloading it does not send the file again.
+        draft = save_draft(ctx.db, ctx.tenant, user.id, key, prompt, [*_uuids(selected), upload.id])
+        return redirect(ctx, f"/create/{key}?draft={draft}")

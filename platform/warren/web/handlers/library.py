@@ -13,6 +13,7 @@ from litestar.response import Redirect, Response, Stream
 from warren.accounts.models import User
 from warren.db.base import utcnow
 from warren.errors import Gone, InvalidInput
+from warren.generation.status import result_kind
 from warren.i18n import N_
 from warren.library.browse import KINDS, library_page, owned_live_items
 from warren.library.service import (
@@ -69,6 +70,8 @@ def _library(
         trashed_items=trashed_items(ctx.db, ctx.tenant, user.id),
         trashed_uploads=user_uploads(ctx.db, ctx.tenant, user.id, trash=True),
         error=error,
+        # How each item is previewed in the list: the same rule as the job page.
+        shown_as={item.id: result_kind(item.content_type) for item, _ in page.items},
     )
 
 

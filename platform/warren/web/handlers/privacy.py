@@ -7,22 +7,43 @@ import uuid
 from litestar import Controller, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
 
+from warren.db.base import utcnow
 from warren.i18n import N_, translator
 from warren.privacy.consent import ConsentSource, cookie_value, record_choice
+from warren.privacy.cookie_catalogue import cookies_for
 from warren.privacy.policy import (
+    markdown_to_html,
     policy_language,
     policy_version,
     render_policy_markdown,
     rendered_policy,
 )
+from warren.publishing import service as publishing
 from warren.web import cookies
 from warren.web.context import RequestContext
 from warren.web.forms import text
 from warren.web.redirects import safe_next
 from warren.web.render import redirect, render
+
+
+def _versions(ctx: RequestContext) -> list[tuple[int, str]]:
+    """Each published version with the dates it is (or was, or will be) in force."""
+    rows = list(reversed(publishing.versions(ctx.db, ctx.tenant)))
+    now = utcnow()
+    listed: list[tuple[int, str]] = []
+    for index, row in enumerate(rows):
+        start = f"{row.effective_at:%Y-%m-%d}"
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        if row.effective_at > now:
+            listed.append((row.version, f"takes effect on {start}"))
+        elif following is not None and following.effective_at <= now:
+            listed.append((row.version, f"in force {start} to {following.effective_at:%Y-%m-%d}"))
+        else:
+            listed.append((row.version, f"in force since {start}"))
+    return list(reversed(listed))
 
 
 class PrivacyController(Controller):
@@ -40,6 +61,24 @@ class PrivacyController(Controller):
             if language == "en"
             else translator(language).date(ctx.tenant.policy.last_updated_date),
             policy_language=language,
+            versions=_versions(ctx),
+        )
+
+    @get("/privacy/versions/{number:int}", sync_to_thread=True)
+    def old_version(
+        self, ctx: NamedDependency[RequestContext], number: FromPath[int]
+    ) -> Response[str]:
+        row = publishing.version(ctx.db, ctx.tenant, number)
+        html, sections = markdown_to_html(row.policy_markdown)
+        return render(
+            ctx,
+            "privacy_version.html",
+            row=row,
+            policy_html=html,
+            sections=sections,
+            versions=_versions(ctx),
+            in_force=ctx.runtime.registry.state(ctx.tenant.slug).version,
+            now=utcnow(),
         )
 
     @get("/privacy.md", sync_to_thread=True)
@@ -61,7 +100,9 @@ class PrivacyController(Controller):
     def cookie_settings(
         self, ctx: NamedDependency[RequestContext], saved: FromQuery[str] = ""
     ) -> Response[str]:
-        return render(ctx, "cookie_settings.html", saved=saved == "1")
+        return render(
+            ctx, "cookie_settings.html", saved=saved == "1", cookies=cookies_for(ctx.tenant)
+        )
 
     @post("/consent", sync_to_thread=True, status_code=303)
     def choose(
@@ -76,12 +117,18 @@ class PrivacyController(Controller):
                 error=N_(
                     "This site asks for no analytics choice; cookies can be turned off in your browser."
                 ),
+                cookies=cookies_for(ctx.tenant),
             )
         choice = text(form, "choice")
         source: ConsentSource = "settings" if text(form, "source") == "settings" else "banner"
         if choice not in {"allow", "decline"}:
             return render(
-                ctx, "cookie_settings.html", 400, saved=False, error=N_("Choose allow or decline.")
+                ctx,
+                "cookie_settings.html",
+                400,
+                saved=False,
+                error=N_("Choose allow or decline."),
+                cookies=cookies_for(ctx.tenant),
             )
         granted = choice == "allow" and not ctx.consent.gpc
         visitor_id = ctx.consent.visitor_id or uuid.uuid4()
@@ -95,7 +142,10 @@ class PrivacyController(Controller):
             policy_version=policy_version(ctx.tenant),
             ip_value=ctx.ip_value,
         )
-        ctx.set_cookie(cookies.CONSENT, cookie_value(visitor_id, granted), cookies.CONSENT_MAX_AGE)
+        epoch = ctx.runtime.registry.state(ctx.tenant.slug).consent_epoch
+        ctx.set_cookie(
+            cookies.CONSENT, cookie_value(visitor_id, granted, epoch), cookies.CONSENT_MAX_AGE
+        )
         if source == "settings":
             return redirect(ctx, "/cookie-settings?saved=1")
         return redirect(ctx, safe_next(text(form, "next"), "/"))

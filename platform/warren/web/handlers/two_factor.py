@@ -13,6 +13,7 @@ from warren.accounts.models import User
 from warren.errors import InvalidInput
 from warren.web.context import ENROL_PATH, RequestContext
 from warren.web.forms import text
+from warren.web.hashing_admission import HASHES_PASSWORD
 from warren.web.render import redirect, render
 from warren.web.throttle import TOO_MANY, throttled, too_many
 
@@ -75,7 +76,7 @@ class TwoFactorController(Controller):
             return _page(ctx, user, 400, invalid.fields)
         return render(ctx, "recovery_codes.html", codes=codes)
 
-    @post(f"{ENROL_PATH}/disable", sync_to_thread=True, status_code=303)
+    @post(f"{ENROL_PATH}/disable", sync_to_thread=True, status_code=303, opt=HASHES_PASSWORD)
     def disable(
         self,
         ctx: NamedDependency[RequestContext],

@@ -1,0 +1,1 @@
+"""Versioned brand configuration: drafts, published versions, the version in force."""

@@ -1,0 +1,300 @@
+"""Versioned brand configuration below the console: who owns each key, the effective
+configuration (tenants.toml until a brand publishes, then the version in force), drafts
+from a changed tenants.toml, immutable versions, material changes and their notice,
+and a publish seen by another process. Two brands throughout; a database of their own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from dramatiq.brokers.stub import StubBroker
+from inbox import mail_to, text_of
+from publishing_support import own_database, own_settings, pub_runtime, verify_all
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from warren.accounts.models import User
+from warren.db.unit_of_work import unit_of_work
+from warren.errors import InvalidInput
+from warren.privacy.ip import UNKNOWN
+from warren.privacy.policy import rendered_policy
+from warren.publishing import notices, service
+from warren.publishing.models import BrandConfigVersion, ConfigNoticeSent
+from warren.publishing.ownership import (
+    ADMIN_OWNED,
+    OPS_OWNED,
+    admin_document,
+    config_keys,
+    owner,
+)
+from warren.publishing.sections import section
+from warren.runtime import Runtime, build_runtime
+from warren.settings import Settings
+
+from infra import wait_until
+
+__all__ = ["own_database", "own_settings", "pub_runtime"]
+
+
+def test_every_config_key_is_owned_by_ops_or_admins_exactly_once() -> None:
+    keys = list(config_keys())
+    assert {"ip.mode", "support_email", "retention.upload_days", "domain"} <= set(keys)
+    assert [key for key in keys if owner(key) not in ("ops", "admin")] == []
+    assert owner("ip.mode") == "admin"
+    assert owner("analytics.consent") == "admin"
+    assert owner("analytics.provider") == "ops"
+    assert owner("policy.template") == "ops"
+    assert owner("products.*.price") == "ops"
+    assert owner("policy.changes.notice_days") == "admin"
+    # No prefix is listed twice, and each listed prefix names real keys.
+    assert not set(ADMIN_OWNED) & set(OPS_OWNED)
+    for prefix in (*ADMIN_OWNED, *OPS_OWNED):
+        assert any(k == prefix or k.startswith(prefix + ".") for k in keys), prefix
+
+
+def _publish(
+    runtime: Runtime, slug: str, changes: dict[str, list[str]], name: str, **kwargs: object
+) -> BrandConfigVersion:
+    bootstrap = runtime.bootstrap or runtime.registry
+    current = runtime.registry.get(slug)
+    with unit_of_work(runtime.sessions) as db:
+        document = service.save_section(
+            db,
+            bootstrap.get(slug),
+            current,
+            section(name),
+            changes,
+            actor="admin:test@example.com",
+            ip_value=UNKNOWN,
+        )
+        row = service.publish(
+            db,
+            bootstrap.get(slug),
+            current,
+            document,
+            author_id=None,
+            actor="admin:test@example.com",
+            ip_value=UNKNOWN,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        db.flush()
+        db.expunge(row)
+    runtime.refresh_registry()
+    return row
+
+
+@pytest.fixture
+def users(pub_runtime: Runtime) -> Iterator[dict[str, list[str]]]:
+    """Three verified users on each of songly and homiwork, one unverified on songly."""
+    made: dict[str, list[str]] = {}
+    with unit_of_work(pub_runtime.sessions) as db:
+        for slug in ("songly", "homiwork"):
+            for n in range(3):
+                email = f"{slug}-{n}-{uuid.uuid4().hex[:6]}@example.com"
+                db.add(
+                    User(
+                        tenant_id=slug,
+                        email=email,
+                        username=f"u{uuid.uuid4().hex[:12]}",
+                        password_hash="x",
+                        adult_confirmed_at=datetime.now(UTC),
+                        accepted_policy_version="v",
+                        email_verified_at=datetime.now(UTC),
+                    )
+                )
+                made.setdefault(slug, []).append(email)
+        db.add(
+            User(
+                tenant_id="songly",
+                email=f"unverified-{uuid.uuid4().hex[:6]}@example.com",
+                username=f"u{uuid.uuid4().hex[:12]}",
+                password_hash="x",
+                adult_confirmed_at=datetime.now(UTC),
+                accepted_policy_version="v",
+            )
+        )
+    verify_all(pub_runtime, "homiwork")
+    yield made
+    with pub_runtime.engine.begin() as conn:
+        conn.execute(text("TRUNCATE users CASCADE"))
+
+
+def test_toml_is_the_source_until_the_first_publication_then_the_version_in_force(
+    pub_runtime: Runtime, own_settings: Settings, own_database: str, stub_broker: StubBroker
+) -> None:
+    songly_before = pub_runtime.registry.get("songly")
+    homiwork_before = pub_runtime.registry.get("homiwork")
+    assert pub_runtime.registry.state("songly").version is None
+    # Another process, started before the publication and watching.
+    other = build_runtime(own_settings, own_database, broker=stub_broker)
+    other.watch_registry()
+    try:
+        with unit_of_work(pub_runtime.sessions) as db:
+            outcome = service.sync_from_file(db, songly_before, songly_before, ip_value=UNKNOWN)
+        assert outcome == "published version 1 from tenants.toml"
+        pub_runtime.refresh_registry()
+        assert pub_runtime.registry.state("songly").version == 1
+        assert pub_runtime.registry.get("songly") == songly_before
+
+        row = _publish(
+            pub_runtime, "songly", {"support_email": ["privacy@songly.example"]}, "contact"
+        )
+        assert row.version == 2
+        assert row.material == []
+        songly = pub_runtime.registry.get("songly")
+        assert songly.support_email == "privacy@songly.example"
+        assert "privacy@songly.example" in rendered_policy(songly).markdown
+        # Ops-owned keys still come from tenants.toml; the other brand is untouched.
+        assert songly.products == songly_before.products
+        assert pub_runtime.registry.get("homiwork") == homiwork_before
+        assert pub_runtime.registry.by_host["songly.localhost"] is songly
+
+        # The other process sees the publication within its poll interval…
+        wait_until(
+            lambda: other.registry.get("songly").support_email == "privacy@songly.example",
+            10,
+        )
+        assert other.registry.get("homiwork") == homiwork_before
+    finally:
+        other.close()
+    # …and so does one started afterwards.
+    later = build_runtime(own_settings, own_database, broker=stub_broker)
+    try:
+        assert later.registry.get("songly").support_email == "privacy@songly.example"
+        assert later.registry.state("songly").version == 2
+    finally:
+        later.close()
+
+
+def test_a_toml_change_to_an_admin_owned_key_becomes_a_draft_never_an_override(
+    pub_runtime: Runtime,
+) -> None:
+    bootstrap = pub_runtime.bootstrap
+    assert bootstrap is not None
+    current = pub_runtime.registry.get("songly")
+    in_force = current.support_email
+    edited = bootstrap.get("songly").model_copy(
+        update={"support_email": "from-the-file@songly.example"}
+    )
+    with unit_of_work(pub_runtime.sessions) as db:
+        outcome = service.sync_from_file(db, edited, current, ip_value=UNKNOWN)
+    assert outcome == "draft for the admins to review: support_email"
+    pub_runtime.refresh_registry()
+    assert pub_runtime.registry.get("songly").support_email == in_force
+    with pub_runtime.sessions() as db:
+        found = service.draft(db, current)
+        assert found is not None
+        assert found.source == "tenants.toml"
+        assert found.document["support_email"] == "from-the-file@songly.example"
+    with unit_of_work(pub_runtime.sessions) as db:
+        service.discard_draft(db, current, actor="admin:test", ip_value=UNKNOWN)
+
+
+def test_published_versions_are_immutable(pub_runtime: Runtime) -> None:
+    with pub_runtime.engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM brand_config_versions")) >= 1
+        for statement in (
+            "UPDATE brand_config_versions SET author = 'someone else'",
+            "DELETE FROM brand_config_versions",
+        ):
+            with pytest.raises(DBAPIError, match="immutable"):
+                conn.execute(text(statement))
+            conn.rollback()
+
+
+def test_bad_input_names_the_key_and_keeps_the_draft_unsaved(pub_runtime: Runtime) -> None:
+    bootstrap = pub_runtime.bootstrap
+    assert bootstrap is not None
+    current = pub_runtime.registry.get("homiwork")
+    cases = [
+        ("retention", {"retention.upload_days": ["-3"]}, "retention.upload_days"),
+        ("retention", {"retention.trash_days": ["seven"]}, "retention.trash_days"),
+        ("contact", {"support_email": ["not an address"]}, "support_email"),
+        ("ip", {"ip.mode": ["sometimes"]}, "ip.mode"),
+    ]
+    for name, form, key in cases:
+        full = {**_section_values(current, name), **form}
+        with unit_of_work(pub_runtime.sessions) as db, pytest.raises(InvalidInput) as raised:
+            service.save_section(
+                db, bootstrap.get("homiwork"), current, section(name), full,
+                actor="admin:test", ip_value=UNKNOWN,
+            )  # fmt: skip
+        assert key in raised.value.fields, raised.value.fields
+    with pub_runtime.sessions() as db:
+        assert service.draft(db, current) is None
+
+
+def _section_values(tenant: object, name: str) -> dict[str, list[str]]:
+    """The section's form as the console fills it from the configuration in force."""
+    from warren.publishing.ownership import value_at
+    from warren.publishing.sections import fields
+
+    document = admin_document(tenant)  # type: ignore[arg-type]
+    values: dict[str, list[str]] = {}
+    for found in fields(section(name)):
+        value = value_at(document, found.key)
+        if found.kind == "choices":
+            values[found.key] = list(value or [])
+        elif found.kind == "bool":
+            values[found.key] = ["on"] if value else []
+        else:
+            values[found.key] = ["" if value is None else str(value)]
+    return values
+
+
+def test_a_material_change_waits_for_the_notice_period_and_mails_each_user_once(
+    pub_runtime: Runtime, users: dict[str, list[str]]
+) -> None:
+    # homiwork promises 14 days' notice by email (published as a non-material change).
+    first = _publish(
+        pub_runtime,
+        "homiwork",
+        {**_section_values(pub_runtime.registry.get("homiwork"), "changes"),
+         "policy.changes.notice_days": ["14"]},
+        "changes",
+    )  # fmt: skip
+    assert first.material == []
+    homiwork = pub_runtime.registry.get("homiwork")
+    assert homiwork.policy.changes.notice_days == 14
+    assert "fourteen" in rendered_policy(homiwork).markdown
+
+    form = {**_section_values(homiwork, "retention"), "retention.upload_days": ["5"]}
+    with pytest.raises(InvalidInput) as early:
+        _publish(pub_runtime, "homiwork", form, "retention", effective_at=datetime.now(UTC))
+    assert "14 days' notice" in early.value.fields["effective_at"]
+
+    before = datetime.now(UTC)
+    row = _publish(pub_runtime, "homiwork", form, "retention")
+    assert row.material == ["retention.upload_days"]
+    assert row.notified_by == "email"
+    assert row.effective_at >= before + timedelta(days=14)
+    # Published, not yet in force: the brand still keeps uploads 7 days.
+    assert pub_runtime.registry.get("homiwork").retention.upload_days == 7
+    assert pub_runtime.registry.state("homiwork").version == first.version
+
+    # A run cut short after two users, then the rest: everyone once, nobody twice.
+    tenant = pub_runtime.registry.get("homiwork")
+    assert (
+        notices.send_notices(
+            pub_runtime.sessions, pub_runtime.mailer, tenant, row.version, batch=1, limit=2
+        )
+        == 2
+    )
+    with pub_runtime.sessions() as db:
+        progress = service.notice_progress(db, tenant, row.version)
+    assert (progress.sent, progress.recipients) == (2, 3)
+    assert notices.send_notices(pub_runtime.sessions, pub_runtime.mailer, tenant, row.version) == 1
+    assert notices.send_notices(pub_runtime.sessions, pub_runtime.mailer, tenant, row.version) == 0
+    for address in users["homiwork"]:
+        (message,) = mail_to(pub_runtime.settings, address)
+        assert f"/privacy/versions/{row.version}" in text_of(message)
+        assert "how long we keep your data" in text_of(message)
+    # songly's users were not told about homiwork's change.
+    for address in users["songly"]:
+        assert mail_to(pub_runtime.settings, address) == []
+    with pub_runtime.sessions() as db:
+        told = db.scalars(select(ConfigNoticeSent.tenant_id)).all()
+    assert set(told) == {"homiwork"}
