@@ -55,7 +55,7 @@ def test_the_page_shows_profile_security_links_and_balances(
         'id="account-balance"',
         'id="account-prime">no',
         'id="consent-marketing">no',
-        '<option value="en" selected>',
+        '<option value="en" selected lang="en">English</option>',
     ):
         assert expected in page.text, expected
     assert save(client, language="xx") == 400

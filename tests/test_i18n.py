@@ -197,18 +197,19 @@ def test_every_shipped_brand_offers_english_and_russian() -> None:
 _METHODS = [
     ("platform/warren/**.py", "python"),
     ("platform/warren/web/templates/**.html", "jinja2"),
-    # The brands' own hero and home pages.
-    ("tenants/**/templates/**.html", "jinja2"),
+    ("tenants.toml", "warren.i18n:extract_tenants"),
+    ("tenants/*/templates/**.html", "jinja2"),
 ]
 _JINJA = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
 _OPTIONS = {
     "platform/warren/web/templates/**.html": _JINJA,
-    "tenants/**/templates/**.html": _JINJA,
+    "tenants/*/templates/**.html": _JINJA,
 }
 
 
 def extracted() -> dict[str, str]:
-    """Every msgid the templates and the code mark, with where it is."""
+    """Every msgid the templates and the code mark, and the brand copy of tenants.toml,
+    with where it is."""
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), _METHODS, _OPTIONS
@@ -427,3 +428,27 @@ def test_the_policy_pages_follow_the_visitors_language(brand: Any, slug: str) ->
     # Signing up from the Russian page accepts the same (English) version.
     page = client.get("/sign-up", headers={"Accept-Language": "ru"})
     assert f'name="policy_version" value="{version.group(1)}"' in page.text
+
+
+def test_messages_made_in_code_are_shown_in_the_visitors_language(brand: Any) -> None:
+    client = brand("songly")
+    client.headers["Accept-Language"] = "ru"
+    wrong = client.post_form("/sign-in", {"login": "nobody", "password": "not the password"})
+    assert wrong.status_code in (400, 401)
+    assert "Неверный адрес электронной почты, имя пользователя или пароль." in wrong.text
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert "Страница не найдена" in missing.text
+    assert "Здесь ничего нет." in missing.text
+    # A message with a value filled in by code is shown as written, and escaped.
+    refused = client.post_form("/language", {"language": "<b>x</b>", "next": "/"}, "/")
+    assert refused.status_code == 400
+    assert "<b>x</b>" not in refused.text
+
+
+def test_brand_copy_from_the_registry_is_shown_in_the_visitors_language(brand: Any) -> None:
+    client = brand("songly")
+    russian = client.get("/", headers={"Accept-Language": "ru"}).text
+    assert "Песня в подарок" in russian
+    assert "Gift song" not in russian
+    assert "Gift song" in client.get("/").text

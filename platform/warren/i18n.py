@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import functools
 import gettext
-from collections.abc import Iterable
+import tomllib
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
-from typing import Final
+from typing import IO, Any, Final
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -149,3 +150,27 @@ class Translator:
 @functools.cache
 def translator(language: str) -> Translator:
     return Translator(language)
+
+
+def extract_tenants(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """A Babel extractor for tenants.toml: the brand copy pages show (taglines, product
+    titles and descriptions, assistant names and descriptions) goes into the catalogs
+    like any template string, so a brand offering a language gets it translated (and the
+    completeness test fails until it is). babel.cfg names it for tenants.toml."""
+    data = tomllib.load(fileobj)
+    for slug, brand in data.items():
+        if slug == "defaults" or not isinstance(brand, dict):
+            continue
+        tagline = brand.get("theme", {}).get("tagline")
+        if tagline:
+            yield 0, None, tagline, [f"{slug}: tagline"]
+        for key, product in brand.get("products", {}).items():
+            for field in ("title", "description"):
+                if product.get(field):
+                    yield 0, None, product[field], [f"{slug}: products.{key}.{field}"]
+        for key, assistant in brand.get("assistants", {}).items():
+            for field in ("name", "description"):
+                if assistant.get(field):
+                    yield 0, None, assistant[field], [f"{slug}: assistants.{key}.{field}"]

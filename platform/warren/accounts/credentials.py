@@ -22,6 +22,7 @@ from warren.accounts.sessions import end_sessions
 from warren.accounts.signup import normalise_email
 from warren.db.base import utcnow
 from warren.errors import Conflict, InvalidInput
+from warren.i18n import N_
 from warren.mail.base import Mailer
 from warren.queue.port import enqueue_after_commit
 from warren.tenancy.tenant import Tenant
@@ -67,9 +68,9 @@ def request_email_change(
     _check_current(db, tenant, user, password, ip_value, "email_change")
     new_email = normalise_email(new_email_input)
     if new_email is None:
-        raise InvalidInput({"email": "Enter a valid email address."})
+        raise InvalidInput({"email": N_("Enter a valid email address.")})
     if new_email == user.email:
-        raise InvalidInput({"email": "This is already your address."})
+        raise InvalidInput({"email": N_("This is already your address.")})
     # Whether another account has the address is not said here (that would reveal who
     # has an account); the link to it will refuse to complete the change.
     record_event(db, tenant, "email_change_requested", ip_value, user.id)

@@ -23,6 +23,7 @@ from warren.accounts.sessions import end_sessions
 from warren.accounts.signup import normalise_email
 from warren.db.base import utcnow
 from warren.errors import InvalidInput
+from warren.i18n import N_
 from warren.mail.base import Mailer
 from warren.queue.port import enqueue_after_commit
 from warren.tenancy.tenant import Tenant
@@ -35,7 +36,7 @@ def reset_address(email_input: str) -> str:
     """The address as accounts store it (callers rate-limit on it). Raises InvalidInput."""
     email = normalise_email(email_input)
     if email is None:
-        raise InvalidInput({"email": "Enter a valid email address."})
+        raise InvalidInput({"email": N_("Enter a valid email address.")})
     return email
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+from warren.i18n import N_
+
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
 # A name shorter than this ("jo@…") would forbid half of all passwords and protect nothing.
@@ -39,11 +41,13 @@ def password_problem(password: str, email: str | None, username: str) -> str | N
     problems = []
     if lowered in COMMON_PASSWORDS:
         problems.append(
-            "This is one of the most common passwords, the first ones attackers try; choose another."
+            N_(
+                "This is one of the most common passwords, the first ones attackers try; choose another."
+            )
         )
     if len(username) >= NAME_MIN and username.lower() in lowered:
-        problems.append("The password must not contain your username.")
+        problems.append(N_("The password must not contain your username."))
     local_part = email.rpartition("@")[0] if email else ""
     if len(local_part) >= NAME_MIN and local_part.lower() in lowered:
-        problems.append("The password must not contain your email address.")
+        problems.append(N_("The password must not contain your email address."))
     return " ".join(problems) or None

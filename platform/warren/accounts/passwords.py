@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from warren.errors import RateLimited
+from warren.i18n import N_
 from warren.settings import hashing_slots
 
 MEMORY_KIB = 19 * 1024
@@ -34,7 +35,7 @@ T = TypeVar("T")
 
 class HashingBusy(RateLimited):
     def __init__(self) -> None:
-        super().__init__("Many people are signing in right now. Try again in a moment.", 2)
+        super().__init__(N_("Many people are signing in right now. Try again in a moment."), 2)
 
 
 class _Gate:

@@ -21,6 +21,7 @@ from warren.accounts.password_rules import password_problem
 from warren.accounts.passwords import hash_password
 from warren.accounts.security_log import record_event
 from warren.db.base import utcnow
+from warren.i18n import N_
 from warren.queue.port import enqueue_after_commit
 from warren.tenancy.tenant import Tenant
 
@@ -58,7 +59,7 @@ class SignUpResult:
     conflict: bool = False
 
 
-USERNAME_TAKEN = "This username is taken."
+USERNAME_TAKEN = N_("This username is taken.")
 
 
 def normalise_email(value: str) -> str | None:
@@ -75,9 +76,9 @@ def sign_up(
     errors: dict[str, str] = {}
     email = normalise_email(form.email)
     if email is None:
-        errors["email"] = "Enter a valid email address."
+        errors["email"] = N_("Enter a valid email address.")
     if not USERNAME.match(form.username):
-        errors["username"] = (
+        errors["username"] = N_(
             "Use 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter or digit."
         )
     problem = password_problem(form.password, email, form.username)
@@ -86,7 +87,7 @@ def sign_up(
     if not form.adult:
         errors["adult"] = f"{tenant.name} is only for people aged 18 or over."
     if form.policy_version != current_policy_version:
-        errors["policy"] = (
+        errors["policy"] = N_(
             "The privacy policy has changed since this page was loaded; please review it."
         )
     if errors:

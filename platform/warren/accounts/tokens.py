@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from warren.accounts.models import AccountToken, TokenPurpose, User
 from warren.db.base import utcnow
 from warren.errors import Gone
+from warren.i18n import N_
 from warren.tenancy.tenant import Tenant
 
 LIFETIME: dict[TokenPurpose, timedelta] = {
@@ -31,7 +32,7 @@ LIFETIME: dict[TokenPurpose, timedelta] = {
 }
 # The same sentence for a link that is malformed, forged, foreign, used or expired: the
 # reason helps nobody but someone probing links.
-INVALID_LINK = "This link is not valid any more. It may have expired or been used already."
+INVALID_LINK = N_("This link is not valid any more. It may have expired or been used already.")
 
 
 class InvalidLink(Gone):

@@ -28,12 +28,15 @@ from warren.accounts.passwords import verify_password
 from warren.accounts.security_log import record_event
 from warren.db.base import utcnow
 from warren.errors import Conflict, InvalidInput
+from warren.i18n import N_
 from warren.tenancy.secrets import TenantKeys
 from warren.tenancy.tenant import Tenant
 
 RECOVERY_CODES = 10
 VALID_WINDOW = 1
-WRONG_CODE = "This code is not right, or was already used. Enter the current code from your app."
+WRONG_CODE = N_(
+    "This code is not right, or was already used. Enter the current code from your app."
+)
 # Recovery codes: 10 characters of an alphabet without look-alikes, shown as two groups.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -56,7 +59,7 @@ class Enrolment:
 def start_enrolment(db: Session, tenant: Tenant, keys: TenantKeys, user: User) -> Enrolment:
     """The secret being enrolled (a new one unless enrolment already started)."""
     if user.has_two_factor:
-        raise Conflict("Two-factor sign-in is already on.")
+        raise Conflict(N_("Two-factor sign-in is already on."))
     if user.totp_secret is None:
         user.totp_secret = _cipher(keys).encrypt(pyotp.random_base32().encode("ascii"))
     secret = _secret(keys, user)
@@ -144,7 +147,7 @@ def confirm_enrolment(
 ) -> list[str]:
     """Turn two-factor sign-in on; returns the recovery codes (to show once)."""
     if user.has_two_factor:
-        raise Conflict("Two-factor sign-in is already on.")
+        raise Conflict(N_("Two-factor sign-in is already on."))
     if user.totp_secret is None or not accept_code(db, keys, user, code):
         record_event(db, tenant, "two_factor_enrol_failed", ip_value, user.id)
         raise InvalidInput({"code": WRONG_CODE})
@@ -175,7 +178,7 @@ def disable(
 ) -> None:
     errors = {}
     if not verify_password(password, user.password_hash):
-        errors["current"] = "This is not your current password."
+        errors["current"] = N_("This is not your current password.")
     elif second_factor_ok(db, tenant, keys, user, code) is None:
         errors["code"] = WRONG_CODE
     if errors:

@@ -19,9 +19,10 @@ from warren.accounts.models import User
 from warren.billing.gateways.base import CheckoutRequest, Gateway, GatewayError
 from warren.billing.models import CheckoutDraft, Order, OrderState
 from warren.errors import InvalidInput, NotFound, Unavailable
+from warren.i18n import N_
 from warren.tenancy.tenant import PointsPack, Tenant
 
-GATEWAY_DOWN = (
+GATEWAY_DOWN = N_(
     "The payment service cannot be reached right now. Nothing was charged; try again in a minute."
 )
 
@@ -50,7 +51,7 @@ def begin_checkout(
     brand's own scheme and host the payer returns to."""
     item = tenant.payments.item(item_key)
     if item is None:
-        raise NotFound("This is not for sale here.")
+        raise NotFound(N_("This is not for sale here."))
     is_pack = isinstance(item, PointsPack)
     order = Order(
         tenant_id=tenant.slug,
@@ -102,7 +103,7 @@ def order_of(db: Session, tenant: Tenant, user_id: uuid.UUID, order_id: uuid.UUI
         )
     )
     if order is None:
-        raise NotFound("There is no such order.")
+        raise NotFound(N_("There is no such order."))
     return order
 
 

@@ -11,6 +11,7 @@ from warren.chat.models import ChatMessage
 from warren.errors import InvalidInput, NotFound
 from warren.generation.models import Job
 from warren.generation.submit import submit_chat_reply
+from warren.i18n import N_
 from warren.tenancy.tenant import Tenant
 
 MESSAGE_MAX = 4000
@@ -72,10 +73,10 @@ def ask(db: Session, tenant: Tenant, user_id: uuid.UUID, assistant_key: str, tex
     Raises NotFound, InvalidInput (field "message") or InsufficientPoints; the caller's
     unit of work then rolls the message back with everything else."""
     if assistant_key not in tenant.assistants:
-        raise NotFound("This assistant is not offered here.")
+        raise NotFound(N_("This assistant is not offered here."))
     text = text.replace("\r\n", "\n").strip()
     if not text:
-        raise InvalidInput({"message": "Write a message first."})
+        raise InvalidInput({"message": N_("Write a message first.")})
     if len(text) > MESSAGE_MAX:
         raise InvalidInput({"message": f"Keep messages under {MESSAGE_MAX} characters."})
     add_message(db, tenant, user_id, assistant_key, "user", text)

@@ -11,6 +11,7 @@ from warren.billing.ledger import reserve
 from warren.db.base import utcnow
 from warren.errors import InvalidInput, NotFound
 from warren.generation.models import Job
+from warren.i18n import N_
 from warren.media.models import Upload
 from warren.queue.port import enqueue_after_commit
 from warren.tenancy.tenant import Tenant
@@ -36,11 +37,11 @@ def submit_generation(
     commits, and only then is the job sent to a worker."""
     product = tenant.products.get(product_key)
     if product is None or product.category == "assistant":
-        raise NotFound("This product is not offered here.")
+        raise NotFound(N_("This product is not offered here."))
     prompt = _clean_prompt(prompt)
     errors: dict[str, str] = {}
     if not prompt:
-        errors["prompt"] = "Describe what you would like us to make."
+        errors["prompt"] = N_("Describe what you would like us to make.")
     elif len(prompt) > PROMPT_MAX:
         errors["prompt"] = f"Keep the description under {PROMPT_MAX} characters."
     unique_refs = list(dict.fromkeys(reference_ids))
@@ -59,7 +60,7 @@ def submit_generation(
             )
         )
         if len(uploads) != len(unique_refs):
-            errors["references"] = "One of the chosen reference files is no longer available."
+            errors["references"] = N_("One of the chosen reference files is no longer available.")
         elif any(upload.kind not in product.references for upload in uploads):
             allowed = ", ".join(product.references) or "no reference files"
             errors["references"] = f"{product.title} accepts {allowed}."

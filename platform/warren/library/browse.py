@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from warren.db.keyset import newest_first
 from warren.errors import InvalidInput
+from warren.i18n import N_
 from warren.library.models import ContentItem
 from warren.tenancy.tenant import Tenant
 
@@ -75,7 +76,7 @@ def library_page(
 ) -> LibraryPage:
     """Newest first. Raises InvalidInput for an unknown kind or a cursor warren did not make."""
     if kind is not None and kind not in KINDS:
-        raise InvalidInput({"kind": "Choose one of the kinds listed."})
+        raise InvalidInput({"kind": N_("Choose one of the kinds listed.")})
     query = select(ContentItem).where(
         ContentItem.tenant_id == tenant.slug,
         ContentItem.user_id == user_id,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from warren.db.base import utcnow
 from warren.errors import Gone, NotFound
+from warren.i18n import N_
 from warren.library.models import ContentItem
 from warren.media.models import Upload
 from warren.tenancy.tenant import Tenant
@@ -103,7 +104,7 @@ def restore_upload(tenant: Tenant, upload: Upload) -> None:
         return
     now = utcnow()
     if upload.deleted_at <= trash_cutoff(tenant, now) or upload.expires_at <= now:
-        raise Gone("This upload can no longer be restored.")
+        raise Gone(N_("This upload can no longer be restored."))
     upload.deleted_at = None
 
 

@@ -12,6 +12,7 @@ import struct
 import wave
 from collections.abc import Callable
 
+from warren.i18n import N_
 from warren.media.errors import UploadCorrupt, UploadRejected
 
 _FRAME_SEARCH = 64 * 1024  # how far past the tags an MP3's first frame may start
@@ -44,7 +45,7 @@ def check_wav(data: bytes) -> None:
             frames = wav.getnframes()
             frame_size = wav.getsampwidth() * wav.getnchannels()
             if frames <= 0 or frame_size <= 0 or wav.getframerate() <= 0:
-                raise UploadCorrupt("This WAV file contains no sound.")
+                raise UploadCorrupt(N_("This WAV file contains no sound."))
             # The header's frame count is only a claim; read the samples to see they are
             # all there (in slices, so a 50 MB file is not copied at once).
             remaining = frames
@@ -56,8 +57,10 @@ def check_wav(data: bytes) -> None:
     except (wave.Error, EOFError, struct.error) as exc:
         # Python's wave reads PCM only; float or compressed WAVs land here too.
         raise UploadCorrupt(
-            "This WAV file could not be read: it is damaged, cut short or not PCM audio. "
-            "Please export it as 16-bit PCM WAV or as MP3.",
+            N_(
+                "This WAV file could not be read: it is damaged, cut short or not PCM audio. "
+                "Please export it as 16-bit PCM WAV or as MP3."
+            ),
         ) from exc
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
+from warren.i18n import N_
 from warren.media.errors import UploadCorrupt, UploadRejected
 from warren.media.geometry import Size, draft_box, fit_within
 from warren.media.resize import resize_striped
@@ -129,8 +130,10 @@ def decode_scaled(data: bytes, *, max_side: int, max_pixels: int) -> DecodedImag
         raise _bomb(max_pixels) from exc
     except _DECODE_ERRORS as exc:
         raise UploadCorrupt(
-            "This photo could not be read: the file is damaged or was not uploaded completely. "
-            "Please try again or choose another copy.",
+            N_(
+                "This photo could not be read: the file is damaged or was not uploaded "
+                "completely. Please try again or choose another copy."
+            ),
         ) from exc
     return DecodedImage(pixels=image, original_size=original_size, box=box)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from warren.i18n import N_
 from warren.media.containers import check_container
 from warren.media.errors import UploadCorrupt, UploadUnsupported, too_large
 from warren.media.image_transform import transform_image
@@ -40,7 +41,7 @@ def prepare_upload(data: bytes, media: MediaSettings) -> PreparedUpload:
     damaged, cut short or a decompression bomb.
     """
     if not data:
-        raise UploadCorrupt("The file is empty.")
+        raise UploadCorrupt(N_("The file is empty."))
     # Before anything reads the content: no upload larger than any limit is worth sniffing.
     if len(data) > media.largest_upload:
         raise too_large(len(data), media.largest_upload, "uploads")

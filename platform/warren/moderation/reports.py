@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from warren.errors import InvalidInput
+from warren.i18n import N_
 from warren.moderation.models import Report, ReportReason, ReportSource
 from warren.moderation.shares import open_share
 from warren.tenancy.tenant import Tenant
@@ -16,7 +17,7 @@ def parse_reason(value: str) -> ReportReason:
     try:
         return ReportReason(value)
     except ValueError:
-        raise InvalidInput({"reason": "Choose what is wrong with it."}) from None
+        raise InvalidInput({"reason": N_("Choose what is wrong with it.")}) from None
 
 
 def clean_details(value: str) -> str | None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from warren.accounts.models import User
 from warren.db.base import utcnow
 from warren.errors import NotFound
+from warren.i18n import N_
 from warren.library.models import ContentItem
 from warren.library.service import get_item
 from warren.moderation.models import ShareLink
@@ -31,7 +32,7 @@ from warren.tenancy.tenant import Tenant
 SHARE_PATH = "/s"
 # token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-NO_SHARE = "This link does not work: it was revoked, or the item is no longer shared."
+NO_SHARE = N_("This link does not work: it was revoked, or the item is no longer shared.")
 
 
 def _hash(token: str) -> bytes:

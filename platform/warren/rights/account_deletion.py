@@ -17,6 +17,7 @@ from warren.accounts.passwords import verify_password
 from warren.accounts.security_log import record_event
 from warren.accounts.two_factor import WRONG_CODE, second_factor_ok
 from warren.errors import InvalidInput
+from warren.i18n import N_
 from warren.lifecycle.erasure import AccountHeld, erase_account
 from warren.lifecycle.models import ErasureReason
 from warren.mail.base import Mailer
@@ -26,7 +27,7 @@ from warren.tenancy.secrets import TenantKeys
 from warren.tenancy.tenant import Tenant
 
 DELETED_EMAIL_ACTOR = "send_account_deleted_email"
-HELD = (
+HELD = N_(
     "Your account cannot be deleted right now: a hold on it prevents deletion. "
     "Write to the support address if you have questions."
 )
@@ -95,7 +96,7 @@ def delete_own_account(
     factor); raises InvalidInput on a wrong credential, DeletionHeld under a hold."""
     errors = {}
     if not verify_password(password, user.password_hash):
-        errors["current"] = "This is not your current password."
+        errors["current"] = N_("This is not your current password.")
     elif user.has_two_factor and second_factor_ok(db, tenant, keys, user, code) is None:
         errors["code"] = WRONG_CODE
     if errors:

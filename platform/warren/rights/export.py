@@ -22,6 +22,7 @@ from warren.accounts.verification import require_verified
 from warren.db.base import utcnow
 from warren.db.unit_of_work import unit_of_work
 from warren.errors import Gone, NotFound
+from warren.i18n import N_
 from warren.mail.base import Mailer
 from warren.queue.port import enqueue_after_commit
 from warren.rights.export_contents import account_document, readme
@@ -77,9 +78,9 @@ def downloadable(db: Session, tenant: Tenant, user: User, export_id: uuid.UUID) 
         )
     )
     if export is None or export.state != ExportState.READY.value or export.storage_key is None:
-        raise NotFound("There is no such export.")
+        raise NotFound(N_("There is no such export."))
     if export.expires_at is None or export.expires_at <= utcnow():
-        raise Gone("This export has expired and is deleted. Request a new one.")
+        raise Gone(N_("This export has expired and is deleted. Request a new one."))
     require_verified(user)
     return export
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from warren.accounts.models import User
 from warren.db.base import utcnow
 from warren.errors import Conflict, InvalidInput
+from warren.i18n import N_
 from warren.rights.deadlines import Jurisdiction
 from warren.rights.models import DataSubjectRequest, RequestChannel, RequestKind, RequestState
 from warren.rights.notices import Notice, notify
@@ -39,15 +40,15 @@ def submit_web_request(
     problems: dict[str, str] = {}
     kinds = {k.value for k in RequestKind}
     if kind not in kinds:
-        problems["kind"] = "Choose what you are asking for."
+        problems["kind"] = N_("Choose what you are asking for.")
     allowed = {j.value for j in jurisdictions(tenant)}
     if jurisdiction not in allowed:
-        problems["jurisdiction"] = "Choose the law you are asking under."
+        problems["jurisdiction"] = N_("Choose the law you are asking under.")
     details = details.strip()
     if len(details) > MAX_DETAILS:
         problems["details"] = f"Keep the details under {MAX_DETAILS} characters."
     if kind in (RequestKind.CORRECTION.value, RequestKind.OTHER.value) and not details:
-        problems["details"] = "Say what should be corrected or what you are asking for."
+        problems["details"] = N_("Say what should be corrected or what you are asking for.")
     if problems:
         raise InvalidInput(problems)
     open_count = db.scalar(

@@ -22,16 +22,17 @@ from litestar import Request
 from litestar.response import Response
 
 from warren.accounts.sessions import verified_token
+from warren.i18n import N_
 from warren.web.cookies import CSRF, SESSION
 from warren.web.edge import edge_context
 
 FIELD = "_csrf"
 HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-EXPIRED = (
+EXPIRED = N_(
     "This form has expired or did not come from this site. Go back, reload the page and try again."
 )
-SIGNED_IN_ONLY = "Sign in to upload files."
+SIGNED_IN_ONLY = N_("Sign in to upload files.")
 
 # Payment gateways' notifications: sent by the gateway's servers, with no cookie of
 # warren's, so there is no browser session a forged request could ride. Each is verified

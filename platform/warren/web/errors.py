@@ -16,6 +16,7 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Response
 
 from warren import errors
+from warren.i18n import N_
 from warren.logs import get_logger
 from warren.storage.base import ObjectNotFound, ObjectStoreError
 from warren.web.context import (
@@ -41,7 +42,7 @@ STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.RateLimited, 429),
     (errors.Unavailable, 503),
 )
-SERVER_ERROR = "Something went wrong on our side. Please try again in a moment."
+SERVER_ERROR = N_("Something went wrong on our side. Please try again in a moment.")
 
 
 def status_of(error: errors.DomainError) -> int:
@@ -95,7 +96,7 @@ def sign_in_required(request: Request[Any, Any, Any], exc: SignInRequired) -> Re
             status_code=303,
             cookies=ctx.cookies if ctx else [],
         )
-    return error_response(request, 401, "Sign in first.")
+    return error_response(request, 401, N_("Sign in first."))
 
 
 def enrolment_required(
@@ -106,12 +107,12 @@ def enrolment_required(
         return Redirect(
             f"{ENROL_PATH}?required=1", status_code=303, cookies=ctx.cookies if ctx else []
         )
-    return error_response(request, 403, "Set up two-factor sign-in first.")
+    return error_response(request, 403, N_("Set up two-factor sign-in first."))
 
 
 def object_missing(request: Request[Any, Any, Any], exc: ObjectNotFound) -> Response[Any]:
     # A row whose object is gone (a sweep got there first): the file no longer exists.
-    return error_response(request, 404, "This file is no longer available.")
+    return error_response(request, 404, N_("This file is no longer available."))
 
 
 def storage_down(request: Request[Any, Any, Any], exc: ObjectStoreError) -> Response[Any]:
@@ -119,7 +120,7 @@ def storage_down(request: Request[Any, Any, Any], exc: ObjectStoreError) -> Resp
     return error_response(
         request,
         503,
-        "Stored files cannot be reached right now. Please try again in a minute.",
+        N_("Stored files cannot be reached right now. Please try again in a minute."),
         {"Retry-After": "30"},
     )
 
@@ -129,8 +130,8 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         log.error("server error", path=request.url.path, exc_info=exc)
         return error_response(request, exc.status_code, SERVER_ERROR)
     message = {
-        404: "There is nothing here.",
-        405: "This address does not take that kind of request.",
+        404: N_("There is nothing here."),
+        405: N_("This address does not take that kind of request."),
     }.get(exc.status_code, str(exc.detail))
     headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
     return error_response(request, exc.status_code, message, headers)

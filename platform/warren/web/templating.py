@@ -27,6 +27,7 @@ from warren.i18n import NATIVE_NAMES, translations, translator
 from warren.paths import BASE_STATIC_DIR, BASE_TEMPLATES_DIR
 from warren.tenancy.registry import Registry
 from warren.tenancy.tenant import Tenant
+from warren.web.labels import LABELS
 from warren.web.static import StaticAssets
 
 
@@ -63,8 +64,23 @@ def _environment(tenants_dir: Path, tenant: Tenant, language: str) -> Environmen
     def format_number(value: int | float | Decimal) -> str:
         return words.number(value)
 
+    catalog = translations(language)
+
+    def translate(message: str | None) -> str | None:
+        # A message made in code (an error, a notice) and marked there with N_(): looked up
+        # as it is, never formatted, and escaped like any other value. Messages with
+        # values filled in by code are not in the catalog and show as written.
+        return catalog.gettext(message) if message else message
+
+    def label(value: str) -> str:
+        return catalog.gettext(LABELS.get(value, value))
+
     environment.filters.update(
-        format_date=format_date, format_datetime=format_datetime, format_number=format_number
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_number=format_number,
+        translate=translate,
+        label=label,
     )
     environment.globals.update(language=language, language_names=NATIVE_NAMES)
     return environment

@@ -5,9 +5,10 @@ from __future__ import annotations
 from litestar.response import Response
 
 from warren.accounts.security_log import record_event
+from warren.i18n import N_
 from warren.web.context import RequestContext
 
-TOO_MANY = "Too many attempts from your network. Wait a minute and try again."
+TOO_MANY = N_("Too many attempts from your network. Wait a minute and try again.")
 
 
 def throttled(ctx: RequestContext, action: str, key: str | None = None) -> int | None:

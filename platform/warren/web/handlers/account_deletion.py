@@ -9,6 +9,7 @@ from litestar.response import Response
 
 from warren.accounts.models import User
 from warren.errors import InvalidInput
+from warren.i18n import N_
 from warren.rights.account_deletion import DeletionHeld, delete_own_account, deletion_plan
 from warren.web import cookies
 from warren.web.context import RequestContext
@@ -49,7 +50,7 @@ class AccountDeletionController(Controller):
         form: NamedDependency[FormMultiDict],
     ) -> Response[str]:
         if text(form, "confirm") != "yes":
-            return _page(ctx, user, 400, {"confirm": "Tick the box to confirm the deletion."})
+            return _page(ctx, user, 400, {"confirm": N_("Tick the box to confirm the deletion.")})
         wait = throttled(ctx, "two_factor")
         if wait is not None:
             return too_many(_page(ctx, user, 429, {"form": TOO_MANY}), wait)

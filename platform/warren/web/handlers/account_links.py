@@ -23,6 +23,7 @@ from warren.accounts.password_reset import (
 )
 from warren.accounts.verification import request_verification_email, verify_email
 from warren.errors import InvalidInput
+from warren.i18n import N_, translator
 from warren.web.context import RequestContext
 from warren.web.forms import text
 from warren.web.hashing_admission import HASHES_PASSWORD
@@ -30,7 +31,7 @@ from warren.web.render import redirect, render
 from warren.web.signing_in import end_browser_session, start_browser_session
 from warren.web.throttle import TOO_MANY, throttled, too_many
 
-RESEND_TOO_SOON = "We have sent several links recently. Wait a while, then try again."
+RESEND_TOO_SOON = N_("We have sent several links recently. Wait a while, then try again.")
 
 
 def _address_key(email: str) -> str:
@@ -43,13 +44,17 @@ class AccountLinkController(Controller):
     def verify_page(
         self, ctx: NamedDependency[RequestContext], token: FromQuery[str] = ""
     ) -> Response[str]:
+        words = translator(ctx.language)
         return render(
             ctx,
             "link_confirm.html",
-            heading="Confirm your email address",
-            explanation=f"Confirm that this address is yours and sign in to {ctx.tenant.name}.",
+            heading=words.gettext("Confirm your email address"),
+            explanation=words.gettext(
+                "Confirm that this address is yours and sign in to %(brand)s.",
+                brand=ctx.tenant.name,
+            ),
             action="/verify-email",
-            button="Confirm my address",
+            button=words.gettext("Confirm my address"),
             token=token,
         )
 

@@ -15,6 +15,7 @@ from warren.accounts.models import User
 from warren.accounts.security_log import record_event
 from warren.accounts.sessions import current_session_id, end_one_session, end_sessions, sessions_of
 from warren.errors import InvalidInput, NotFound
+from warren.i18n import N_, translator
 from warren.web import cookies
 from warren.web.context import RequestContext
 from warren.web.forms import text
@@ -23,7 +24,7 @@ from warren.web.render import redirect, render
 from warren.web.signing_in import end_browser_session
 from warren.web.throttle import TOO_MANY, throttled, too_many
 
-EMAIL_TOO_OFTEN = "We have sent several links recently. Wait a while, then try again."
+EMAIL_TOO_OFTEN = N_("We have sent several links recently. Wait a while, then try again.")
 
 
 def _this_session(ctx: RequestContext) -> uuid.UUID | None:
@@ -110,13 +111,16 @@ class AccountSecurityController(Controller):
     def confirm_page(
         self, ctx: NamedDependency[RequestContext], token: FromQuery[str] = ""
     ) -> Response[str]:
+        words = translator(ctx.language)
         return render(
             ctx,
             "link_confirm.html",
-            heading="Confirm your new email address",
-            explanation=f"Make this the address of your {ctx.tenant.name} account.",
+            heading=words.gettext("Confirm your new email address"),
+            explanation=words.gettext(
+                "Make this the address of your %(brand)s account.", brand=ctx.tenant.name
+            ),
             action="/account/email/confirm",
-            button="Use this address",
+            button=words.gettext("Use this address"),
             token=token,
         )
 
@@ -149,7 +153,7 @@ class AccountSecurityController(Controller):
             end_browser_session(ctx)
             return redirect(ctx, "/sign-in")
         if not end_one_session(ctx.db, ctx.tenant, user.id, session_id):
-            raise NotFound("This session has already ended.")
+            raise NotFound(N_("This session has already ended."))
         record_event(ctx.db, ctx.tenant, "session_ended", ctx.ip_value, user.id)
         return redirect(ctx, "/account/sessions")
 

@@ -33,6 +33,7 @@ from warren.billing.ledger import balance
 from warren.billing.orders import user_orders
 from warren.db.base import utcnow
 from warren.errors import InvalidInput
+from warren.i18n import N_
 from warren.privacy.consent import analytics_allowed, cookie_value
 from warren.privacy.policy import policy_version
 from warren.rights.export import latest_export
@@ -105,9 +106,11 @@ class AccountController(Controller):
             return redirect(ctx, back)
         notice = None
         if reset == "1":
-            notice = "Your new password is set, and every device was signed out. Sign in with it."
+            notice = N_(
+                "Your new password is set, and every device was signed out. Sign in with it."
+            )
         elif verified == "1":
-            notice = "Your email address is confirmed. Sign in to continue."
+            notice = N_("Your email address is confirmed. Sign in to continue.")
         return render(ctx, "sign_in.html", login="", error=None, next=back, notice=notice)
 
     @post("/sign-in", sync_to_thread=True, status_code=200, opt=HASHES_PASSWORD)
@@ -138,7 +141,7 @@ class AccountController(Controller):
                 "sign_in.html",
                 401,
                 login=login,
-                error="The email, username or password is wrong.",
+                error=N_("The email, username or password is wrong."),
                 next=back,
             )
         if user.has_two_factor:
@@ -165,7 +168,7 @@ class AccountController(Controller):
                 "sign_in.html",
                 400,
                 login="",
-                error="This sign-in took too long. Enter your password again.",
+                error=N_("This sign-in took too long. Enter your password again."),
                 next=back,
             )
         wait = throttled(ctx, "two_factor")
@@ -212,11 +215,11 @@ class AccountController(Controller):
             user,
             orders_after=orders_after or None,
             notice=(
-                "Your email address is confirmed."
+                N_("Your email address is confirmed.")
                 if verified == "1"
-                else "A new confirmation link is on its way."
+                else N_("A new confirmation link is on its way.")
                 if resent == "1"
-                else "Saved."
+                else N_("Saved.")
                 if saved == "1"
                 else None
             ),

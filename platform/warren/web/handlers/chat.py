@@ -15,6 +15,7 @@ from warren.billing.ledger import balance
 from warren.chat.conversation import ask, history
 from warren.chat.reply_state import reply_state
 from warren.errors import InsufficientPoints, InvalidInput, NotFound
+from warren.i18n import N_
 from warren.tenancy.tenant import Assistant
 from warren.web.context import RequestContext
 from warren.web.errors import status_of
@@ -25,7 +26,7 @@ from warren.web.render import redirect, render
 def _assistant(ctx: RequestContext, key: str) -> Assistant:
     assistant = ctx.tenant.assistants.get(key)
     if assistant is None:
-        raise NotFound("This assistant is not offered here.")
+        raise NotFound(N_("This assistant is not offered here."))
     return assistant
 
 

@@ -17,6 +17,7 @@ from warren.billing.ledger import balance
 from warren.errors import InsufficientPoints, InvalidInput, NotFound
 from warren.generation.status import job_of, job_state
 from warren.generation.submit import submit_generation
+from warren.i18n import N_
 from warren.media.errors import UploadRejected
 from warren.media.uploads import store_upload, user_uploads
 from warren.moderation.shares import share_status_for_job
@@ -71,7 +72,7 @@ def _draft_id(value: str | None) -> uuid.UUID | None:
 def _product_key(ctx: RequestContext, product_key: str) -> str:
     product = ctx.tenant.products.get(product_key)
     if product is None or product.category == "assistant":
-        raise NotFound("This product is not offered here.")
+        raise NotFound(N_("This product is not offered here."))
     return product_key
 
 
@@ -118,7 +119,9 @@ class GenerationController(Controller):
         try:
             reference_ids = [uuid.UUID(value) for value in selected]
         except ValueError:
-            raise InvalidInput({"references": "A chosen reference file is not valid."}) from None
+            raise InvalidInput(
+                {"references": N_("A chosen reference file is not valid.")}
+            ) from None
         try:
             job = submit_generation(ctx.db, ctx.tenant, user.id, key, prompt, reference_ids)
         except (InvalidInput, InsufficientPoints) as exc:

@@ -14,6 +14,7 @@ from warren.accounts.models import User
 from warren.db.base import utcnow
 from warren.errors import Gone, InvalidInput
 from warren.generation.status import result_kind
+from warren.i18n import N_
 from warren.library.browse import KINDS, library_page, owned_live_items
 from warren.library.service import (
     delete_item,
@@ -78,7 +79,7 @@ def _item_ids(values: list[str]) -> list[uuid.UUID]:
     try:
         return [uuid.UUID(value) for value in values]
     except ValueError:
-        raise InvalidInput({"item": "One of the chosen items is not valid."}) from None
+        raise InvalidInput({"item": N_("One of the chosen items is not valid.")}) from None
 
 
 def _stream(
@@ -121,7 +122,7 @@ class LibraryController(Controller):
     ) -> Response[str]:
         chosen = owned_live_items(ctx.db, ctx.tenant, user.id, _item_ids(item or []))
         if not chosen:
-            raise InvalidInput({"item": "Choose at least one item to delete."})
+            raise InvalidInput({"item": N_("Choose at least one item to delete.")})
         return render(ctx, "library_delete.html", chosen=chosen)
 
     @post("/library/delete", sync_to_thread=True, status_code=303)

@@ -23,6 +23,7 @@ from warren.billing.orders import begin_checkout, order_of
 from warren.billing.settlement import settle
 from warren.db.base import utcnow
 from warren.errors import Conflict, InvalidInput, NotFound
+from warren.i18n import N_
 from warren.queue.port import enqueue_after_commit
 from warren.web.context import RequestContext
 from warren.web.forms import text
@@ -133,7 +134,7 @@ class PaymentController(Controller):
     ) -> Response[str]:
         page = _demo(ctx).page(payment_id)
         if page is None:
-            raise NotFound("There is no such payment.")
+            raise NotFound(N_("There is no such payment."))
         return render(ctx, "demo_checkout.html", page=page)
 
     @post("/payments/demo/checkout/{payment_id:str}", sync_to_thread=True, status_code=303)
@@ -145,11 +146,11 @@ class PaymentController(Controller):
     ) -> Redirect:
         outcome = text(form, "outcome")
         if outcome not in OUTCOMES:
-            raise InvalidInput({"outcome": "Choose pay, decline or leave."})
+            raise InvalidInput({"outcome": N_("Choose pay, decline or leave.")})
         gateway = _demo(ctx)
         page = gateway.page(payment_id)
         if page is None:
-            raise NotFound("There is no such payment.")
+            raise NotFound(N_("There is no such payment."))
         if gateway.complete(payment_id, outcome):
             # The gateway announces the outcome from its own servers, like a real one.
             ctx.db.connection()

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
 
 from warren.db.base import utcnow
-from warren.i18n import translator
+from warren.i18n import N_, translator
 from warren.privacy.consent import ConsentSource, cookie_value, record_choice
 from warren.privacy.cookie_catalogue import cookies_for
 from warren.privacy.policy import (
@@ -128,7 +128,9 @@ class PrivacyController(Controller):
                 "cookie_settings.html",
                 400,
                 saved=False,
-                error="This site asks for no analytics choice; cookies can be turned off in your browser.",
+                error=N_(
+                    "This site asks for no analytics choice; cookies can be turned off in your browser."
+                ),
                 cookies=cookies_for(ctx.tenant),
             )
         choice = text(form, "choice")
@@ -139,7 +141,7 @@ class PrivacyController(Controller):
                 "cookie_settings.html",
                 400,
                 saved=False,
-                error="Choose allow or decline.",
+                error=N_("Choose allow or decline."),
                 cookies=cookies_for(ctx.tenant),
             )
         granted = choice == "allow" and not ctx.consent.gpc

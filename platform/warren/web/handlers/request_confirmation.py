@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Response
 
+from warren.i18n import translator
 from warren.rights.confirmation import CONFIRM_PATH, confirm
 from warren.web.context import RequestContext
 from warren.web.forms import text
@@ -21,16 +22,18 @@ class RequestConfirmationController(Controller):
     def page(
         self, ctx: NamedDependency[RequestContext], token: FromQuery[str] = ""
     ) -> Response[str]:
+        words = translator(ctx.language)
         return render(
             ctx,
             "link_confirm.html",
-            heading="Confirm your privacy request",
-            explanation=(
-                f"{ctx.tenant.name} received a privacy request about your account by email. "
-                "Confirm that it is yours, and we will act on it."
+            heading=words.gettext("Confirm your privacy request"),
+            explanation=words.gettext(
+                "%(brand)s received a privacy request about your account by email. "
+                "Confirm that it is yours, and we will act on it.",
+                brand=ctx.tenant.name,
             ),
             action=CONFIRM_PATH,
-            button="Yes, this request is mine",
+            button=words.gettext("Yes, this request is mine"),
             token=token,
         )
 

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Response
 
 from warren.accounts.models import User
 from warren.errors import InvalidInput
+from warren.i18n import N_
 from warren.media.errors import UploadRejected
 from warren.media.uploads import store_upload
 from warren.web.context import RequestContext
@@ -29,7 +30,7 @@ class UploadController(Controller):
         back = safe_next(text(form, "next"), "/library")
         file = form.get("file")
         if not isinstance(file, UploadFile):
-            raise InvalidInput({"file": "Choose a file to upload."})
+            raise InvalidInput({"file": N_("Choose a file to upload.")})
         # Litestar spools bodies over 1 MB to an anonymous temporary file (never named
         # in the filesystem); closing it here ends it with the request.
         try:

@@ -1,5 +1,8 @@
 (function () {
   var box = document.getElementById("job");
+  // The page gives the words in its own language; English if it does not.
+  var words = JSON.parse(box.dataset.words || "{}");
+  var statuses = words.statuses || {};
   function element(tag, props) {
     var node = document.createElement(tag);
     Object.keys(props).forEach(function (key) { node[key] = props[key]; });
@@ -11,7 +14,7 @@
     button.addEventListener("click", function () {
       var text = document.getElementById(button.dataset.target).textContent;
       navigator.clipboard.writeText(text).then(function () {
-        document.getElementById("copy-done").textContent = "Copied.";
+        document.getElementById("copy-done").textContent = words.copied || "Copied.";
       });
     });
   }
@@ -26,7 +29,7 @@
     } else if (item.kind === "text" && item.text !== null) {
       result.appendChild(element("pre", {className: "result-text", id: "result-text", textContent: item.text}));
       var line = element("p", {});
-      var copy = element("button", {type: "button", id: "copy-text", textContent: "Copy the text"});
+      var copy = element("button", {type: "button", id: "copy-text", textContent: words.copy || "Copy the text"});
       copy.dataset.target = "result-text";
       var done = element("span", {id: "copy-done"});
       done.setAttribute("role", "status");
@@ -34,13 +37,13 @@
       result.appendChild(line);
     }
     var p = element("p", {});
-    p.appendChild(element("a", {className: "button", href: item.download, textContent: "Download “" + item.title + "”"}));
+    p.appendChild(element("a", {className: "button", href: item.download, textContent: (words.download || "Download “{title}”").replace("{title}", item.title)}));
     result.appendChild(p);
     result.hidden = false;
     copyButtons();
   }
   function show(state) {
-    document.getElementById("job-status").textContent = state.status;
+    document.getElementById("job-status").textContent = statuses[state.status] || state.status;
     var error = document.getElementById("job-error");
     error.hidden = !state.error; error.textContent = state.error || "";
     var result = document.getElementById("job-result");
