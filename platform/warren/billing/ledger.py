@@ -48,6 +48,17 @@ def balance(db: Session, tenant: Tenant, user_id: uuid.UUID) -> int:
     return int(stored or 0)
 
 
+def balance_for_update(db: Session, tenant: Tenant, user_id: uuid.UUID) -> int:
+    """The balance, its row locked until the caller's commit: what a debit decided on it
+    (a refund's reversal) cannot be undercut by a submission in between."""
+    stored = db.scalar(
+        select(PointBalance.balance)
+        .where(PointBalance.tenant_id == tenant.slug, PointBalance.user_id == user_id)
+        .with_for_update()
+    )
+    return int(stored or 0)
+
+
 def _insert(
     db: Session,
     tenant: Tenant,

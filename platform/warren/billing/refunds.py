@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from warren.accounts.models import User
 from warren.billing.gateways.base import Gateway, GatewayError
-from warren.billing.ledger import balance, record
+from warren.billing.ledger import balance_for_update, record
 from warren.billing.models import Order, OrderState
 from warren.billing.orders import lock_order
 from warren.db.base import utcnow
@@ -51,7 +51,7 @@ def refund_order(db: Session, tenant: Tenant, gateway: Gateway, order_id: uuid.U
             .with_for_update()
         )
     if user is not None and order.item_kind == "points":
-        left = balance(db, tenant, user.id)
+        left = balance_for_update(db, tenant, user.id)
         if left < order.points:
             raise Conflict(
                 f"order {order_id}: the user has spent {order.points - left} of its "
