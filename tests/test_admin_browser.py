@@ -86,6 +86,12 @@ def test_the_console_is_accessible_and_fits_a_phone(
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/admin")
         visit.check()
+        # A draft with a new support address, so the diff and preview show a change.
+        visit.go("/admin/config/section/contact")
+        page.get_by_label("Support address").fill("help-desk@songly.gift")
+        page.get_by_role("button", name="Save to the draft").click()
+        page.wait_for_url("**/admin/config**")
+        visit.check()
         pages = {
             "dashboard": "/admin",
             "users": "/admin/users?q=member",
@@ -94,6 +100,10 @@ def test_the_console_is_accessible_and_fits_a_phone(
             "request": f"/admin/requests/{request_id}",
             "moderation": "/admin/moderation",
             "audit": "/admin/audit",
+            "config": "/admin/config",
+            "config-section": "/admin/config/section/analytics",
+            "config-diff": "/admin/config/diff",
+            "config-preview": "/admin/config/preview",
         }
         for name, path in pages.items():
             visit.go(path)
@@ -110,6 +120,12 @@ def test_the_console_is_accessible_and_fits_a_phone(
         page.keyboard.press("Tab")
         focused = page.evaluate("() => document.activeElement.textContent.trim()")
         assert "skip" in focused.lower(), focused
+        # The draft goes, so the brand's configuration is as the other tests expect.
+        visit.go("/admin/config")
+        page.get_by_role("button", name="Discard the draft").click()
+        page.wait_for_url("**/admin/config**")
+        visit.go("/admin/config/diff")
+        assert "help-desk@songly.gift" not in page.content()
     finally:
         context.close()
     assert visit.problems == []

@@ -241,7 +241,7 @@ def _section_values(tenant: object, name: str) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     for found in fields(section(name)):
         value = value_at(document, found.key)
-        if found.kind == "choices":
+        if found.kind in {"choices", "optional_choices"}:
             values[found.key] = list(value or [])
         elif found.kind == "bool":
             values[found.key] = ["on"] if value else []
@@ -345,3 +345,32 @@ def test_a_rebuild_keeps_the_tenant_objects_of_unchanged_brands(pub_runtime: Run
     # Same objects: their rendered policies stay cached.
     assert pub_runtime.registry.get("homiwork") is homiwork
     assert pub_runtime.registry.get("vizardio") is vizardio
+
+
+def test_the_content_kinds_the_policy_names_are_an_admin_choice(pub_runtime: Runtime) -> None:
+    songly = pub_runtime.registry.get("songly")
+    assert "video" in (songly.policy.content_described or ())
+    generation = "Generation requests. To perform the generation the User requested"
+
+    def requests_sentence() -> str:
+        text = rendered_policy(pub_runtime.registry.get("songly")).markdown
+        return next(line for line in text.splitlines() if generation in line)
+
+    assert "videos" in requests_sentence()
+    form = _section_values(songly, "policy")
+    assert form["policy.content_described"] == list(songly.policy.content_described or ())
+
+    # No kind ticked: the policy names what the brand's products make, and songly
+    # makes no videos.
+    _publish(pub_runtime, "songly", {**form, "policy.content_described": []}, "policy")
+    assert pub_runtime.registry.get("songly").policy.content_described is None
+    assert "videos" not in requests_sentence()
+
+    with unit_of_work(pub_runtime.sessions) as db, pytest.raises(InvalidInput) as wrong:
+        service.save_section(
+            db, (pub_runtime.bootstrap or pub_runtime.registry).get("songly"),
+            pub_runtime.registry.get("songly"), section("policy"),
+            {**form, "policy.content_described": ["holograms"]},
+            actor="admin:test", ip_value=UNKNOWN,
+        )  # fmt: skip
+    assert "policy.content_described" in wrong.value.fields

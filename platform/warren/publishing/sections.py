@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from warren.errors import InvalidInput
 from warren.tenancy.tenant import Tenant
 
-Kind = Literal["text", "int", "optional_int", "bool", "choice", "choices"]
+Kind = Literal["text", "int", "optional_int", "bool", "choice", "choices", "optional_choices"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,10 @@ SECTIONS: Final[tuple[Section, ...]] = (
             ("policy.transfers_with_consent", "Other transfers with the user's consent"),
             ("policy.face_data_section", "Face data section"),
             ("policy.jurisdictions", "Jurisdictions served"),
+            (
+                "policy.content_described",
+                "Content kinds the policy names (none ticked: the brand's own products)",
+            ),
         ),
     ),
     Section(
@@ -130,6 +134,12 @@ def field_of(key: str, label: str) -> Field:
         return Field(key, label, "int")
     if origin in (typing.Union, types.UnionType) and int in args:
         return Field(key, label, "optional_int")
+    listed = [arg for arg in args if typing.get_origin(arg) is tuple]
+    if origin in (typing.Union, types.UnionType) and listed:
+        # Unset means "derived from the rest of the configuration": no box ticked.
+        return Field(
+            key, label, "optional_choices", _literal_options(typing.get_args(listed[0])[0])
+        )
     if origin is Literal:
         return Field(key, label, "choice", _literal_options(annotation))
     if origin is tuple:
@@ -150,11 +160,13 @@ def parse(of: Section, form: Mapping[str, list[str]]) -> dict[str, Any]:
         first = given[0] if given else ""
         if found.kind == "bool":
             values[found.key] = first in {"on", "true", "1"}
-        elif found.kind == "choices":
+        elif found.kind in {"choices", "optional_choices"}:
+            given = [v for v in given if v]
             unknown = [v for v in given if v not in found.options]
             if unknown:
                 problems[found.key] = f"not one of {', '.join(found.options)}"
-            values[found.key] = [v for v in found.options if v in given]
+            chosen = [v for v in found.options if v in given]
+            values[found.key] = None if found.kind == "optional_choices" and not chosen else chosen
         elif found.kind in {"int", "optional_int"}:
             if not first and found.kind == "optional_int":
                 values[found.key] = None

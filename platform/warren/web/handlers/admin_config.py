@@ -49,7 +49,7 @@ def _typed(form: FormMultiDict, of: Section) -> dict[str, Any]:
     typed: dict[str, Any] = {}
     for f in fields(of):
         values = form.getall(f.key, [])
-        if f.kind == "choices":
+        if f.kind in {"choices", "optional_choices"}:
             typed[f.key] = values
         elif f.kind == "bool":
             typed[f.key] = bool(values)
