@@ -4,6 +4,7 @@ hashes a password is behind the door."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator
@@ -17,10 +18,9 @@ from litestar import Litestar, get, post
 
 from warren.errors import DomainError
 from warren.runtime import Runtime
-from warren.web import hashing_admission
 from warren.web.app import create_litestar
 from warren.web.errors import domain_error
-from warren.web.hashing_admission import HASHES_PASSWORD, admit, grow_thread_pool
+from warren.web.hashing_admission import HASHES_PASSWORD, HashingDoor
 
 from conftest import free_port
 
@@ -42,14 +42,12 @@ def page() -> str:
 
 @pytest.fixture
 def door() -> Iterator[str]:
-    """A Litestar app with the door, one ticket, behind uvicorn on loopback."""
-    before = hashing_admission._tickets.limit
-    admit(1)
+    """A Litestar app with a door of one ticket, behind uvicorn on loopback."""
     release.clear()
     entered.clear()
     app = Litestar(
         route_handlers=[hashing, page],
-        middleware=[hashing_admission.hashing_admission],
+        middleware=[HashingDoor(1).middleware],
         exception_handlers={DomainError: domain_error},
         openapi_config=None,
         logging_config=None,
@@ -71,7 +69,6 @@ def door() -> Iterator[str]:
         release.set()
         server.should_exit = True
         thread.join(timeout=10)
-        admit(before)
 
 
 def test_a_second_hashing_request_is_turned_away_while_pages_still_answer(door: str) -> None:
@@ -92,21 +89,35 @@ def test_a_second_hashing_request_is_turned_away_while_pages_still_answer(door: 
 
 
 def test_the_thread_pool_grows_by_the_number_of_admitted_requests() -> None:
-    before = hashing_admission._tickets.limit
-    admit(17)
-
     async def grow() -> tuple[float, float]:
         limiter = to_thread.current_default_thread_limiter()
         tokens = limiter.total_tokens
-        grow_thread_pool()
+        HashingDoor(17).grow_thread_pool()
         return tokens, limiter.total_tokens
 
-    try:
-        with from_thread.start_blocking_portal() as portal:
-            tokens, grown = portal.call(grow)
-    finally:
-        admit(before)
+    with from_thread.start_blocking_portal() as portal:
+        tokens, grown = portal.call(grow)
     assert grown == tokens + 17
+
+
+def test_each_app_has_its_own_door(runtime: Runtime) -> None:
+    """A narrow door built for one app (as a test of the gate builds) leaves the others'
+    as they were."""
+    wide = create_litestar(runtime)
+    narrow_settings = runtime.settings.model_copy(
+        update={"password_hashing_running": 1, "password_hashing_waiting": 0}
+    )
+    narrow = create_litestar(dataclasses.replace(runtime, settings=narrow_settings))
+    assert door_of(narrow).tickets == 1
+    assert door_of(wide).tickets == (
+        runtime.settings.password_hashing_running + runtime.settings.password_hashing_waiting
+    )
+
+
+def door_of(app: Litestar) -> HashingDoor:
+    doors = [getattr(m, "__self__", None) for m in app.middleware]
+    [door] = [d for d in doors if isinstance(d, HashingDoor)]
+    return door
 
 
 def test_every_handler_that_hashes_a_password_is_behind_the_door(runtime: Runtime) -> None:

@@ -62,7 +62,7 @@ from warren.web.handlers.share import ShareController
 from warren.web.handlers.static import static_file
 from warren.web.handlers.two_factor import TwoFactorController
 from warren.web.handlers.uploads import UploadController
-from warren.web.hashing_admission import admit, grow_thread_pool, hashing_admission
+from warren.web.hashing_admission import HashingDoor
 from warren.web.static import StaticAssets
 from warren.web.templating import Templates
 
@@ -71,6 +71,9 @@ FORM_LIMIT = 1024 * 1024
 
 
 def create_litestar(runtime: Runtime) -> Litestar:
+    door = HashingDoor(
+        runtime.settings.password_hashing_running + runtime.settings.password_hashing_waiting
+    )
     app = Litestar(
         route_handlers=[
             home,
@@ -135,11 +138,12 @@ def create_litestar(runtime: Runtime) -> Litestar:
         # warren configures logging itself (JSON lines, no raw addresses).
         logging_config=None,
         request_max_body_size=FORM_LIMIT,
-        middleware=[hashing_admission],
-        on_startup=[grow_thread_pool],
+        middleware=[door.middleware],
+        # Published configuration versions reach this process within a poll interval;
+        # started with the server (not when the app is built), stopped by runtime.close.
+        on_startup=[door.grow_thread_pool, runtime.watch_registry],
         on_shutdown=[runtime.close],
     )
-    admit(runtime.settings.password_hashing_running + runtime.settings.password_hashing_waiting)
     app.state.runtime = runtime
     app.state.static = StaticAssets(BASE_STATIC_DIR)
     app.state.templates = Templates(
@@ -149,6 +153,4 @@ def create_litestar(runtime: Runtime) -> Litestar:
 
 
 def create_app(runtime: Runtime) -> ASGIApp:
-    # Published configuration versions reach this process within a poll interval.
-    runtime.watch_registry()
     return Edge(create_litestar(runtime), runtime)

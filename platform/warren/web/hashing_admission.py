@@ -9,6 +9,9 @@ takes one of as many tickets as the gate admits (hashes running + queued); with 
 left it gets the gate's own answer at once (429, Retry-After). The thread pool is grown
 by the same number at start-up, so admitted sign-ins can never use the threads pages
 need.
+
+Each app has its own door (one per process in production; tests build several apps in
+one process, and one's narrow door must not close another's).
 """
 
 from __future__ import annotations
@@ -23,39 +26,29 @@ from warren.accounts.passwords import HashingBusy
 HASHES_PASSWORD: dict[str, Any] = {"hashes_password": True}
 
 
-class _Tickets:
-    def __init__(self) -> None:
-        self.limit = 0
+class HashingDoor:
+    def __init__(self, tickets: int) -> None:
+        self.tickets = tickets
         self.taken = 0
 
+    def grow_thread_pool(self) -> None:
+        """On start-up: room in the default thread pool for every admitted request."""
+        limiter = to_thread.current_default_thread_limiter()
+        limiter.total_tokens = limiter.total_tokens + self.tickets
 
-_tickets = _Tickets()
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        async def admit(scope: Scope, receive: Receive, send: Send) -> None:
+            handler = scope.get("route_handler")
+            if handler is None or not handler.opt.get("hashes_password"):
+                await app(scope, receive, send)
+                return
+            if self.taken >= self.tickets:
+                raise HashingBusy()
+            # One event loop per process: the counter needs no lock.
+            self.taken += 1
+            try:
+                await app(scope, receive, send)
+            finally:
+                self.taken -= 1
 
-
-def admit(limit: int) -> None:
-    """Size the door like the hashing gate (running + waiting); called once per app."""
-    _tickets.limit = limit
-
-
-def grow_thread_pool() -> None:
-    """On start-up: room in the default thread pool for every admitted hashing request."""
-    limiter = to_thread.current_default_thread_limiter()
-    limiter.total_tokens = limiter.total_tokens + _tickets.limit
-
-
-def hashing_admission(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        handler = scope.get("route_handler")
-        if handler is None or not handler.opt.get("hashes_password"):
-            await app(scope, receive, send)
-            return
-        if _tickets.taken >= _tickets.limit:
-            raise HashingBusy()
-        # One event loop per process: the counter needs no lock.
-        _tickets.taken += 1
-        try:
-            await app(scope, receive, send)
-        finally:
-            _tickets.taken -= 1
-
-    return middleware
+        return admit
