@@ -140,3 +140,20 @@ def test_cookie_settings_list_the_cookies_the_brand_sets(
         assert 'name="choice"' not in page.text
     else:
         assert 'name="choice" value="allow"' in page.text
+
+
+RUSSIAN = {
+    "vizardio": "Студия ИИ-искусства",
+    "songly": "Для кого песня?",
+    "homiwork": "один помощник на всю семью",
+}
+
+
+@pytest.mark.parametrize("slug", RUSSIAN)
+def test_each_brands_own_pages_speak_russian_too(
+    brand: Callable[..., BrandClient], slug: str
+) -> None:
+    page = brand(slug).get("/", headers={"Accept-Language": "ru"})
+    assert page.status_code == 200
+    assert RUSSIAN[slug] in page.text
+    assert IDENTITY[slug][0] not in page.text

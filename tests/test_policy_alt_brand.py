@@ -272,6 +272,7 @@ def test_upload_kinds_the_policy_leaves_out_are_refused(tidepool: Tenant) -> Non
 
 def test_pages_name_no_vendor_and_no_visit_counting_without_analytics(tidepool: Tenant) -> None:
     from warren.privacy.consent import ConsentState
+    from warren.privacy.cookie_catalogue import cookies_for
     from warren.tenancy.registry import load_registry as load
     from warren.web.render import _page_vars
     from warren.web.templating import Templates
@@ -295,6 +296,7 @@ def test_pages_name_no_vendor_and_no_visit_counting_without_analytics(tidepool: 
                     "products": tenant.products,
                     "assistants": tenant.assistants,
                     "saved": False,
+                    "cookies": cookies_for(tenant),
                 },
             )
             assert "Yandex" not in html

@@ -5,6 +5,7 @@ and a publish seen by another process. Two brands throughout; a database of thei
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ import pytest
 from dramatiq.brokers.stub import StubBroker
 from inbox import mail_to, text_of
 from publishing_support import own_database, own_settings, pub_runtime, verify_all
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from warren.accounts.models import User
@@ -34,6 +35,7 @@ from warren.publishing.sections import section
 from warren.runtime import Runtime, build_runtime
 from warren.settings import Settings
 
+from conftest import worker_for
 from infra import wait_until
 
 __all__ = ["own_database", "own_settings", "pub_runtime"]
@@ -117,6 +119,9 @@ def users(pub_runtime: Runtime) -> Iterator[dict[str, list[str]]]:
             )
         )
     verify_all(pub_runtime, "homiwork")
+    # One of them reads the site in Russian, and is told in Russian.
+    with pub_runtime.engine.begin() as conn:
+        conn.execute(update(User).where(User.email == made["homiwork"][0]).values(language="ru"))
     yield made
     with pub_runtime.engine.begin() as conn:
         conn.execute(text("TRUNCATE users CASCADE"))
@@ -246,7 +251,7 @@ def _section_values(tenant: object, name: str) -> dict[str, list[str]]:
 
 
 def test_a_material_change_waits_for_the_notice_period_and_mails_each_user_once(
-    pub_runtime: Runtime, users: dict[str, list[str]]
+    pub_runtime: Runtime, users: dict[str, list[str]], stub_broker: StubBroker
 ) -> None:
     # homiwork promises 14 days' notice by email (published as a non-material change).
     first = _publish(
@@ -288,13 +293,55 @@ def test_a_material_change_waits_for_the_notice_period_and_mails_each_user_once(
     assert (progress.sent, progress.recipients) == (2, 3)
     assert notices.send_notices(pub_runtime.sessions, pub_runtime.mailer, tenant, row.version) == 1
     assert notices.send_notices(pub_runtime.sessions, pub_runtime.mailer, tenant, row.version) == 0
+    # The queued actor (delivered after the runs above, as a redelivery would be)
+    # finds everyone told and sends nothing more.
+    with worker_for(pub_runtime, stub_broker) as run:
+        run()
     for address in users["homiwork"]:
         (message,) = mail_to(pub_runtime.settings, address)
         assert f"/privacy/versions/{row.version}" in text_of(message)
-        assert "how long we keep your data" in text_of(message)
+        if address == users["homiwork"][0]:
+            assert "наша политика конфиденциальности меняется" in message["Subject"]
+            assert "как долго мы храним ваши данные" in text_of(message)
+        else:
+            assert "how long we keep your data" in text_of(message)
     # songly's users were not told about homiwork's change.
     for address in users["songly"]:
         assert mail_to(pub_runtime.settings, address) == []
     with pub_runtime.sessions() as db:
         told = db.scalars(select(ConfigNoticeSent.tenant_id)).all()
     assert set(told) == {"homiwork"}
+
+
+def test_a_dated_version_comes_into_force_in_every_process_at_its_time(
+    pub_runtime: Runtime, own_settings: Settings, own_database: str, stub_broker: StubBroker
+) -> None:
+    watching = build_runtime(own_settings, own_database, broker=stub_broker)
+    watching.watch_registry()
+    try:
+        before = watching.registry.get("songly").support_email
+        at = datetime.now(UTC) + timedelta(seconds=3)
+        row = _publish(
+            pub_runtime, "songly", {"support_email": ["later@songly.example"]}, "contact",
+            effective_at=at,
+        )  # fmt: skip
+        assert row.effective_at == at
+        time.sleep(0.5)
+        assert watching.registry.get("songly").support_email == before
+        wait_until(
+            lambda: watching.registry.get("songly").support_email == "later@songly.example", 15
+        )
+        assert datetime.now(UTC) >= at
+        assert watching.registry.state("songly").version == row.version
+    finally:
+        watching.close()
+
+
+def test_a_rebuild_keeps_the_tenant_objects_of_unchanged_brands(pub_runtime: Runtime) -> None:
+    homiwork = pub_runtime.registry.get("homiwork")
+    vizardio = pub_runtime.registry.get("vizardio")
+    _publish(pub_runtime, "songly", {"support_email": ["kept@songly.example"]}, "contact")
+    assert pub_runtime.registry.get("songly").support_email == "kept@songly.example"
+    # Same objects: their rendered policies stay cached.
+    assert pub_runtime.registry.get("homiwork") is homiwork
+    assert pub_runtime.registry.get("vizardio") is vizardio

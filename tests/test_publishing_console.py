@@ -5,8 +5,9 @@ holds both actions, and the other brand is untouched and closed to this one's ad
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from dramatiq.brokers.stub import StubBroker
@@ -86,6 +87,9 @@ def test_change_preview_diff_publish_on_one_brand_only(
     assert 'value="notice" selected' in form.text
     saved = _post(admin, "/admin/config/section/contact", {"support_email": NEW_SUPPORT})
     assert saved.status_code == 303, saved.text  # type: ignore[attr-defined]
+    # With only the address changed, the draft keeps songly's contradiction, and the
+    # console warns as tenants check does.
+    assert "receives every visitor&#39;s raw address" in admin.get("/admin/config").text
     saved = _post(
         admin,
         "/admin/config/section/analytics",
@@ -98,6 +102,9 @@ def test_change_preview_diff_publish_on_one_brand_only(
     overview = admin.get("/admin/config").text
     assert "analytics.consent" in overview
     assert "(material)" in overview
+    # songly hashes IPs: in notice mode the vendor loaded before consent (tenants check
+    # warns); opt_in removes that contradiction, so the draft has no such warning.
+    assert "receives every visitor&#39;s raw address" not in overview
 
     # Preview: the draft's policy and its banner, as a first visit would see them.
     preview = admin.get("/admin/config/preview")
@@ -251,3 +258,54 @@ def test_analytics_change_reprompts_and_raw_to_hashed_rewrites_history(
     versions = brand("vizardio").get("/privacy").text
     assert 'href="/privacy/versions/1"' in versions
     assert 'href="/privacy/versions/2"' in versions
+
+
+def test_site_notice_brand_announces_on_every_page_and_a_dated_publication_waits(
+    brand: Callable[..., BrandClient], pub_runtime: Runtime
+) -> None:
+    admin = console(brand, pub_runtime, "homiwork")
+    changes = {
+        "policy.changes.notice_days": "0",
+        "policy.changes.notify_by": "site_notice",
+        "policy.changes.material": ["ip.mode", "analytics.consent", "retention"],
+    }
+    assert _post(admin, "/admin/config/section/changes", changes).status_code == 303  # type: ignore[attr-defined]
+    first = _post(admin, "/admin/config/publish", {"when": "now"})
+    assert first.status_code == 303  # type: ignore[attr-defined]
+    number = int(first.headers["location"].rsplit("-", 1)[1])  # type: ignore[attr-defined]
+    assert 'id="site-notice"' not in brand("homiwork").get("/").text
+
+    retention = admin.get("/admin/config/section/retention").text
+    assert 'name="retention.trash_days" value="7"' in retention
+    form = {
+        key: value
+        for key, value in re.findall(r'name="(retention\.[a-z_]+)" value="([^"]*)"', retention)
+    }
+    form["retention.trash_days"] = "10"
+    assert _post(admin, "/admin/config/section/retention", form).status_code == 303  # type: ignore[attr-defined]
+    assert _post(admin, "/admin/config/publish", {"when": "now"}).status_code == 303  # type: ignore[attr-defined]
+    for path in ("/", "/privacy", "/sign-in"):
+        page = brand("homiwork").get(path).text
+        assert 'id="site-notice"' in page, path
+        assert f'href="/privacy/versions/{number + 1}"' in page
+    assert "10 (ten)" in brand("homiwork").get("/privacy").text
+    assert 'id="site-notice"' not in brand("songly").get("/").text
+
+    # Published for a later date: the version in force and the policy stay as they are.
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    form["retention.trash_days"] = "12"
+    assert _post(admin, "/admin/config/section/retention", form).status_code == 303  # type: ignore[attr-defined]
+    bad = _post(admin, "/admin/config/publish", {"when": "date", "effective_date": "tomorrow"})
+    assert bad.status_code == 400  # type: ignore[attr-defined]
+    assert "effective_at" in bad.text  # type: ignore[attr-defined]
+    dated = _post(
+        admin,
+        "/admin/config/publish",
+        {"when": "date", "effective_date": f"{tomorrow:%Y-%m-%d}", "effective_time": "23:00"},
+    )
+    assert dated.status_code == 303  # type: ignore[attr-defined]
+    assert pub_runtime.registry.get("homiwork").retention.trash_days == 10
+    assert "(scheduled)" in admin.get("/admin/config").text
+    listed = brand("homiwork").get("/privacy").text
+    day = f"{tomorrow:%B} {tomorrow.day}, {tomorrow.year}"
+    assert f"Version {number + 2}</a>: takes effect on {day}" in listed

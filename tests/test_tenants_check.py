@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import tomli_w
 from click.testing import CliRunner
+from PIL import Image
 
 from warren.cli import main
 from warren.paths import PROJECT_ROOT
@@ -133,6 +134,19 @@ def test_missing_brand_files_and_templates_are_named(
     assert "tenant 'tidepool': brand file" in output
     assert "logo.svg is missing" in output
     assert "tenant 'tidepool': key 'policy.template'" in output
+
+
+def test_a_touch_icon_that_is_not_a_180px_png_is_refused(
+    alt: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
+    icon = tmp_path / "tenants" / "tidepool" / "static" / "apple-touch-icon.png"
+    Image.new("RGB", (64, 64), "#336699").save(icon, "PNG")
+    code, output = alt(lambda data: None)
+    assert code == 1
+    assert "apple-touch-icon.png must be a 180 × 180 PNG" in output
+    Image.new("RGB", (180, 180), "#336699").save(icon, "PNG")
+    code, output = alt(lambda data: None)
+    assert code == 0, output
 
 
 def test_a_home_page_that_does_not_render_is_refused(

@@ -6,7 +6,6 @@ the tenant it works for.
 
 from __future__ import annotations
 
-import logging
 import threading
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ from warren.db.base import utcnow
 from warren.db.engine import make_engine, make_sessionmaker
 from warren.generation.catalogue import check_catalogue
 from warren.generation.providers.registry import ProviderRegistry, load_providers
+from warren.logs import get_logger
 from warren.mail.base import Mailer
 from warren.mail.factory import open_mailer
 from warren.publishing.effective import effective_registry, watch_key
@@ -34,7 +34,7 @@ from warren.storage.s3 import S3ObjectStore
 from warren.tenancy.registry import Registry, TenantConfigError, load_registry
 from warren.tenancy.secrets import Keyring, load_or_create_secret
 
-log = logging.getLogger(__name__)
+log = get_logger("warren.runtime")
 
 
 @dataclass
@@ -67,7 +67,7 @@ class Runtime:
             key = watch_key(db, now)
             if key == self._watched:
                 return False
-            self.registry = effective_registry(bootstrap, db, now)
+            self.registry = effective_registry(bootstrap, db, now, self.registry)
             self.bootstrap = bootstrap
             self._watched = key
             return True
@@ -81,10 +81,10 @@ class Runtime:
                 try:
                     self.refresh_registry()
                 except TenantConfigError as exc:
-                    log.error("published configuration refused", extra={"problems": exc.problems})
+                    log.error("published configuration refused", problems=exc.problems)
                 except OperationalError as exc:
                     # The database is away; the configuration in hand stays until it is back.
-                    log.warning("registry refresh failed: %s", type(exc.orig).__name__)
+                    log.warning("registry refresh failed", error=type(exc.orig).__name__)
                 except Exception:
                     log.exception("registry refresh failed")
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import sessionmaker
 
 from warren.billing.gateways.registry import PaymentConfigError, load_gateways
@@ -16,7 +17,7 @@ from warren.generation.catalogue import check_catalogue
 from warren.generation.providers.registry import ProviderConfigError, load_providers
 from warren.paths import POLICIES_DIR
 from warren.privacy.consent import ConsentState
-from warren.privacy.cookie_catalogue import categories_for
+from warren.privacy.contradictions import contradictions
 from warren.privacy.policy import render_policy_markdown
 from warren.tenancy.registry import Registry, TenantConfigError, load_registry
 from warren.tenancy.tenant import Tenant
@@ -25,6 +26,9 @@ from warren.web.templating import Templates
 
 # The files of a brand's folder every page uses (tenants/_template has each of them).
 BRAND_FILES = ("static/logo.svg", "static/theme.css", "templates/hero.html")
+# Optional; when present it is what phones put on the home screen.
+TOUCH_ICON = "static/apple-touch-icon.png"
+TOUCH_ICON_SIZE = (180, 180)
 
 
 @dataclass
@@ -76,7 +80,20 @@ def _files(where: str, tenant: Tenant, tenants_dir: Path) -> list[str]:
     for name in BRAND_FILES:
         if not (tenants_dir / tenant.slug / name).is_file():
             problems.append(f"{where}: brand file {tenants_dir / tenant.slug / name} is missing")
+    icon = tenants_dir / tenant.slug / TOUCH_ICON
+    if icon.exists() and not _is_touch_icon(icon):
+        problems.append(
+            f"{where}: brand file {icon} must be a {TOUCH_ICON_SIZE[0]} × {TOUCH_ICON_SIZE[1]} PNG"
+        )
     return problems
+
+
+def _is_touch_icon(path: Path) -> bool:
+    try:
+        with Image.open(path) as image:
+            return image.format == "PNG" and image.size == TOUCH_ICON_SIZE
+    except (OSError, UnidentifiedImageError):
+        return False
 
 
 def _renders(where: str, tenant: Tenant, templates: Templates) -> list[str]:
@@ -95,35 +112,3 @@ def _renders(where: str, tenant: Tenant, templates: Templates) -> list[str]:
             problems.append(f"{where}: the home page does not render: {type(exc).__name__}: {exc}")
             break
     return problems
-
-
-def contradictions(where: str, tenant: Tenant) -> list[str]:
-    """Valid settings whose combination makes the published text untrue or weaker."""
-    found = []
-    analytics = tenant.analytics
-    if tenant.hashes_ip and analytics.vendor and analytics.consent == "notice":
-        found.append(
-            f"{where}: keys 'ip.mode'/'analytics.consent': the policy says only a hash of the "
-            f"network address is kept, but {analytics.vendor} loads before any consent "
-            "(notice mode) and receives every visitor's raw address from the browser"
-        )
-    real = categories_for(tenant)
-    for category in analytics.notice_categories:
-        if category == "essential" or category in real:
-            continue
-        found.append(
-            f"{where}: key 'analytics.notice_categories': {category!r} cookies are described "
-            "but warren sets none for this brand (see warren.privacy.cookie_catalogue)"
-        )
-    if analytics.consent == "opt_in" and analytics.vendor is None:
-        found.append(
-            f"{where}: key 'analytics.consent': opt_in with no analytics provider asks "
-            "visitors for nothing"
-        )
-    extra = [c for c in tenant.described_categories if c not in tenant.offered_categories]
-    if extra:
-        found.append(
-            f"{where}: key 'policy.content_described': the policy names {', '.join(extra)} "
-            "content, which no product of the brand generates"
-        )
-    return found

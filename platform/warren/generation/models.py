@@ -57,7 +57,8 @@ def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
 class Job(TenantOwned, Base):
     __tablename__ = "jobs"
     __table_args__ = (
-        Index("ix_jobs_tenant_user", "tenant_id", "user_id"),
+        # Also the order history's keyset (newest first per user).
+        Index("ix_jobs_tenant_user_created", "tenant_id", "user_id", "created_at", "id"),
         Index("ix_jobs_status_lease", "status", "lease_until"),
         one_of("status", JobState),
         one_of("category", get_args(ProductCategory)),

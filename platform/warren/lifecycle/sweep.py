@@ -2,7 +2,9 @@
 
 Each batch is one transaction: ``DELETE … WHERE id = ANY(ARRAY(SELECT id … LIMIT n FOR
 UPDATE SKIP LOCKED)) RETURNING storage_key``, then the batch's objects are deleted (the
-stores batch S3's multi-delete and skip missing keys), then the commit. So:
+stores batch S3's multi-delete and skip missing keys), then the commit. While a batch's
+objects are being deleted, the next batch's rows are already claimed in a transaction of
+its own (two at most). So:
 
 - two sweepers never take the same rows (SKIP LOCKED) and never wait on each other;
 - a crash before the commit rolls the rows back while some objects may be gone: the
@@ -17,6 +19,7 @@ finished after it, with per-target counts and the error if one stopped it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -134,24 +137,90 @@ def _run_target(
     batch: int,
     counted: Callable[[str, int], None],
 ) -> None:
+    if target.action is Action.ERASE:
+        while True:
+            with deps.sessions() as db:
+                done = _erase_batch(db, deps.store, tenant, target, now, min(batch, ACCOUNT_BATCH))
+                db.commit()
+            if not done:
+                return
+            counted(target.name, done)
+    _run_pipelined(deps, tenant, target, now, batch, counted)
+
+
+@dataclass
+class _Pending:
+    """A batch whose rows are deleted in an open transaction while its objects are
+    being deleted in the background; it commits only once they are gone."""
+
+    db: Session
+    rows: int
+    objects: int
+    deleting: Future[None] | None
+
+    def finish(self, counted: Callable[[str, int], None], name: str) -> None:
+        try:
+            if self.deleting is not None:
+                self.deleting.result()
+            self.db.commit()
+        finally:
+            self.db.close()
+        counted(name, self.rows)
+        if self.objects:
+            counted("objects", self.objects)
+
+    def abandon(self) -> None:
+        """Roll back, after the deletion in flight ends: like a crash before the commit,
+        the rows stay due and the next sweep skips their missing objects."""
+        try:
+            if self.deleting is not None:
+                wait([self.deleting])
+            self.db.rollback()
+        finally:
+            self.db.close()
+
+
+def _run_pipelined(
+    deps: SweepDeps,
+    tenant: Tenant,
+    target: Target,
+    now: datetime,
+    batch: int,
+    counted: Callable[[str, int], None],
+) -> None:
+    """Batches in two overlapping transactions: while one batch's objects are deleted
+    (file system or S3 calls, in a thread), the next batch's rows are claimed and deleted
+    in a transaction of their own, so the sweep takes the longer of the two, not their
+    sum. A batch still commits only after its own objects are gone."""
     store = TenantStore(deps.store, tenant.slug)
     after: Any = None
-    while True:
-        with deps.sessions() as db:
-            if target.action is Action.ERASE:
-                done = _erase_batch(db, deps.store, tenant, target, now, min(batch, ACCOUNT_BATCH))
-                objects = 0
-            else:
-                done, keys, after = _batch(db, tenant, target, now, batch, after)
-                objects = len(keys)
-                if keys:
-                    store.delete_many(keys)
-            db.commit()
-        if not done:
-            return
-        counted(target.name, done)
-        if objects:
-            counted("objects", objects)
+    pending: _Pending | None = None
+    with ThreadPoolExecutor(1, thread_name_prefix="warren-sweep-objects") as objects:
+        try:
+            while True:
+                db = deps.sessions()
+                try:
+                    done, keys, after = _batch(db, tenant, target, now, batch, after)
+                except BaseException:
+                    db.close()
+                    raise
+                if pending is not None:
+                    finishing, pending = pending, None
+                    try:
+                        finishing.finish(counted, target.name)
+                    except BaseException:
+                        db.rollback()
+                        db.close()
+                        raise
+                if not done:
+                    db.rollback()
+                    db.close()
+                    return
+                deleting = objects.submit(store.delete_many, keys) if keys else None
+                pending = _Pending(db, done, len(keys), deleting)
+        finally:
+            if pending is not None:
+                pending.abandon()
 
 
 def claim(target: Target, tenant: Tenant, now: datetime, limit: int, after: Any) -> Any:

@@ -218,7 +218,7 @@ PROMISES: Final[dict[str, Promise]] = {
     "policy.content_described": enforced(
         (
             "warren.tenancy.tenant:Tenant._described_is_offered",
-            "warren.cli.tenant_check:contradictions",
+            "warren.privacy.contradictions:contradictions",
         ),
         (
             _ALT + "test_the_alt_brand_says_nothing_its_config_does_not_name",

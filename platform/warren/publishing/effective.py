@@ -60,7 +60,12 @@ def _all_versions(db: Session) -> Sequence[BrandConfigVersion]:
     ).all()
 
 
-def effective_registry(bootstrap: Registry, db: Session, now: datetime) -> Registry:
+def effective_registry(
+    bootstrap: Registry, db: Session, now: datetime, previous: Registry | None = None
+) -> Registry:
+    """Every brand as in force at ``now``. A brand whose configuration did not change
+    keeps its Tenant object from ``previous``, and with it the rendered policy cached
+    for that object (warren.privacy.policy)."""
     versions = _all_versions(db)
     tenants: dict[str, Tenant] = dict(bootstrap.tenants)
     published: dict[str, PublishedState] = {}
@@ -79,7 +84,9 @@ def effective_registry(bootstrap: Registry, db: Session, now: datetime) -> Regis
         current = in_force[-1] if in_force else None
         if current is not None:
             try:
-                tenants[slug] = build_tenant(base, current.document)
+                built = build_tenant(base, current.document)
+                kept = previous.tenants.get(slug) if previous is not None else None
+                tenants[slug] = kept if kept == built and kept is not None else built
             except InvalidInput as invalid:
                 problems.extend(
                     f"{bootstrap.source}: tenant {slug!r}: published version "

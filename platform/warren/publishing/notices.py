@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from warren.accounts.mailing import link, send
+from warren.accounts.mailing import link, send, words_for
 from warren.accounts.models import User
 from warren.db.unit_of_work import unit_of_work
+from warren.i18n import N_, Translator
 from warren.mail.base import Mailer
 from warren.publishing.models import BrandConfigVersion, ConfigNoticeSent
 from warren.publishing.ownership import value_at
@@ -26,15 +27,15 @@ BATCH = 100
 
 # How each material key reads in the notice (retention numbers as one line).
 _WORDS = {
-    "support_email": "the address for support and privacy questions",
-    "ip.mode": "how we store the network (IP) addresses of visitors",
-    "analytics.consent": "whether analytics cookies need your permission first",
-    "policy.content_use": "how we may use the content you create",
-    "policy.provider_data_use": "what AI providers may do with your requests",
-    "policy.transfers_with_consent": "when we share data with third parties",
-    "policy.face_data_section": "how we handle photos with faces",
-    "policy.jurisdictions": "the privacy laws whose rights we describe",
-    "retention": "how long we keep your data",
+    "support_email": N_("the address for support and privacy questions"),
+    "ip.mode": N_("how we store the network (IP) addresses of visitors"),
+    "analytics.consent": N_("whether analytics cookies need your permission first"),
+    "policy.content_use": N_("how we may use the content you create"),
+    "policy.provider_data_use": N_("what AI providers may do with your requests"),
+    "policy.transfers_with_consent": N_("when we share data with third parties"),
+    "policy.face_data_section": N_("how we handle photos with faces"),
+    "policy.jurisdictions": N_("the privacy laws whose rights we describe"),
+    "retention": N_("how long we keep your data"),
 }
 
 
@@ -61,17 +62,25 @@ def _pending(db: Session, tenant: Tenant, number: int, batch: int) -> Sequence[U
     ).all()
 
 
-def _text(tenant: Tenant, row: BrandConfigVersion) -> tuple[str, str]:
-    day = f"{row.effective_at:%B} {row.effective_at.day}, {row.effective_at.year}"
-    what = sorted({_describe(key) for key in row.material})
+def _text(tenant: Tenant, row: BrandConfigVersion, words: Translator) -> tuple[str, str]:
+    """The notice in the user's language (the policy versions it links to are English)."""
+    _ = words.gettext
+    day = words.date(row.effective_at)
+    what = sorted({_(_describe(key)) for key in row.material})
     lines = "\n".join(f"- {item}" for item in what)
     support = value_at(row.document, "support_email") or tenant.support_email
-    subject = f"{tenant.name}: our privacy policy changes on {day}"
+    subject = _("%(brand)s: our privacy policy changes on %(day)s", brand=tenant.name, day=day)
     body = (
-        f"Hello,\n\nWe are changing our privacy policy. From {day} it changes:\n{lines}\n\n"
-        f"The new version: {link(tenant, f'/privacy/versions/{row.version}')}\n"
-        f"The policy in force until then: {link(tenant, '/privacy')}\n\n"
-        f"Questions: {support}\n"
+        _("Hello,")
+        + "\n\n"
+        + _("We are changing our privacy policy. From %(day)s it changes:", day=day)
+        + f"\n{lines}\n\n"
+        + _("The new version: %(url)s", url=link(tenant, f"/privacy/versions/{row.version}"))
+        + "\n"
+        + _("The policy in force until then: %(url)s", url=link(tenant, "/privacy"))
+        + "\n\n"
+        + _("Questions: %(address)s", address=support)
+        + "\n"
     )
     return subject, body
 
@@ -95,7 +104,7 @@ def send_notices(
         )
         if row is None or not row.material:
             return 0
-        subject, body = _text(tenant, row)
+        db.expunge(row)
     sent = 0
     while limit is None or sent < limit:
         with unit_of_work(sessions) as db:
@@ -107,7 +116,7 @@ def send_notices(
         for user_id in ids:
             if limit is not None and sent >= limit:
                 return sent
-            if _send_one(sessions, mailer, tenant, number, user_id, subject, body):
+            if _send_one(sessions, mailer, tenant, row, user_id):
                 sent += 1
                 progressed = True
         if not progressed:
@@ -120,11 +129,10 @@ def _send_one(
     sessions: sessionmaker[Session],
     mailer: Mailer,
     tenant: Tenant,
-    number: int,
+    row: BrandConfigVersion,
     user_id: uuid.UUID,
-    subject: str,
-    body: str,
 ) -> bool:
+    number = row.version
     with unit_of_work(sessions) as db:
         user = db.scalar(
             select(User)
@@ -144,5 +152,6 @@ def _send_one(
             return False
         db.add(ConfigNoticeSent(tenant_id=tenant.slug, version=number, user_id=user_id))
         db.flush()
+        subject, body = _text(tenant, row, words_for(tenant, user))
         send(mailer, tenant, user.email, subject, body)
         return True

@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from warren.errors import InvalidInput, NotFound
+from warren.privacy.contradictions import contradictions
 from warren.privacy.policy import rendered_policy
 from warren.publishing import service
 from warren.publishing.ownership import value_at
@@ -107,6 +108,8 @@ def _overview(
         config_sections=SECTIONS,
         draft=found,
         problem=problem,
+        # What `warren tenants check` would warn about, were the draft in force.
+        warnings=contradictions("draft", candidate) if found and candidate else [],
         steps=steps,
         changes_text=candidate is not None
         and rendered_policy(candidate).markdown != _in_force_text(ctx),
@@ -166,6 +169,8 @@ class AdminConfigController(Controller):
             sections=policy.sections,
             version=policy.version,
             updated=candidate.policy.last_updated_text,
+            # The English text is the one published and accepted; the preview shows it.
+            policy_language="en",
             versions=[],
         )
 

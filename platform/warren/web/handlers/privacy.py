@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from litestar import Controller, get, post
 from litestar.datastructures import FormMultiDict
@@ -29,20 +30,33 @@ from warren.web.redirects import safe_next
 from warren.web.render import redirect, render
 
 
-def _versions(ctx: RequestContext) -> list[tuple[int, str]]:
-    """Each published version with the dates it is (or was, or will be) in force."""
+@dataclass(frozen=True)
+class ListedVersion:
+    """A published version with the dates it is (or was, or will be) in force."""
+
+    number: int
+    start: str
+    # None while it is (or will be) the latest to take effect.
+    end: str | None
+    upcoming: bool
+
+
+def _versions(ctx: RequestContext) -> list[ListedVersion]:
+    words = translator(ctx.language if ctx.language in ctx.tenant.languages else "en")
     rows = list(reversed(publishing.versions(ctx.db, ctx.tenant)))
     now = utcnow()
-    listed: list[tuple[int, str]] = []
+    listed: list[ListedVersion] = []
     for index, row in enumerate(rows):
-        start = f"{row.effective_at:%Y-%m-%d}"
         following = rows[index + 1] if index + 1 < len(rows) else None
-        if row.effective_at > now:
-            listed.append((row.version, f"takes effect on {start}"))
-        elif following is not None and following.effective_at <= now:
-            listed.append((row.version, f"in force {start} to {following.effective_at:%Y-%m-%d}"))
-        else:
-            listed.append((row.version, f"in force since {start}"))
+        ended = following is not None and following.effective_at <= now
+        listed.append(
+            ListedVersion(
+                number=row.version,
+                start=words.date(row.effective_at),
+                end=words.date(following.effective_at) if ended and following else None,
+                upcoming=row.effective_at > now,
+            )
+        )
     return list(reversed(listed))
 
 
