@@ -198,12 +198,13 @@ _METHODS = [
     ("platform/warren/**.py", "python"),
     ("platform/warren/web/templates/**.html", "jinja2"),
     ("tenants.toml", "warren.i18n:extract_tenants"),
-    ("tenants/*/templates/**.html", "jinja2"),
+    # The brands' own hero and home pages.
+    ("tenants/**/templates/**.html", "jinja2"),
 ]
 _JINJA = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
 _OPTIONS = {
     "platform/warren/web/templates/**.html": _JINJA,
-    "tenants/*/templates/**.html": _JINJA,
+    "tenants/**/templates/**.html": _JINJA,
 }
 
 
