@@ -10,7 +10,7 @@ and pass the tenant explicitly to every service they call.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -193,14 +193,34 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[Session,
         try:
             yield db
         except BaseException:
-            await to_thread.run_sync(rollback, db)
+            await _finish(rollback, db)
             raise
-        await to_thread.run_sync(commit, db)
+        await _finish(commit, db)
     finally:
-        await to_thread.run_sync(db.close)
+        await _finish(Session.close, db)
 
 
-def provide_ctx(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> RequestContext:
+async def _finish(step: Callable[[Session], None], db: Session) -> None:
+    """Run ``step`` where it cannot block the event loop. A session the request never
+    used (most anonymous pages) holds no connection, so committing or closing it does no
+    I/O and is not worth two thread hops; ``info`` may hold undos or messages to send."""
+    if db.in_transaction() or db.info:
+        await to_thread.run_sync(step, db)
+    else:
+        step(db)
+
+
+async def provide_ctx(
+    request: Request[Any, Any, Any], db: NamedDependency[Session]
+) -> RequestContext:
+    """Without a session cookie nothing here touches the database, so the context is
+    built on the event loop; with one, the session lookup runs in a thread."""
+    if request.cookies.get(cookies.SESSION):
+        return await to_thread.run_sync(_build_ctx, request, db)
+    return _build_ctx(request, db)
+
+
+def _build_ctx(request: Request[Any, Any, Any], db: Session) -> RequestContext:
     runtime = runtime_of(request)
     edge = edge_context(request.scope)
     tenant = edge.tenant
