@@ -43,7 +43,7 @@ class ListedVersion:
 
 def _versions(ctx: RequestContext) -> list[ListedVersion]:
     words = translator(ctx.language if ctx.language in ctx.tenant.languages else "en")
-    rows = list(reversed(publishing.versions(ctx.db, ctx.tenant)))
+    rows = list(reversed(publishing.published_versions(ctx.db, ctx.runtime.registry, ctx.tenant)))
     now = utcnow()
     listed: list[ListedVersion] = []
     for index, row in enumerate(rows):
