@@ -81,10 +81,16 @@ class _History:
         self._registry: Registry | None = None
         self._by_slug: dict[str, tuple[PublishedVersion, ...]] = {}
 
-    def of(self, db: Session, registry: Registry, tenant: Tenant) -> tuple[PublishedVersion, ...]:
+    def known(self, registry: Registry, tenant: Tenant) -> tuple[PublishedVersion, ...] | None:
         with self._lock:
-            if self._registry is registry and tenant.slug in self._by_slug:
-                return self._by_slug[tenant.slug]
+            if self._registry is registry:
+                return self._by_slug.get(tenant.slug)
+            return None
+
+    def of(self, db: Session, registry: Registry, tenant: Tenant) -> tuple[PublishedVersion, ...]:
+        known = self.known(registry, tenant)
+        if known is not None:
+            return known
         listed = tuple(PublishedVersion(v.version, v.effective_at) for v in versions(db, tenant))
         with self._lock:
             if self._registry is not registry:
@@ -103,6 +109,11 @@ def published_versions(
     """``versions`` as of ``registry`` (the one in force, read before this call), without
     a query once read: the policy page lists them on every view."""
     return _history.of(db, registry, tenant)
+
+
+def known_versions(registry: Registry, tenant: Tenant) -> tuple[PublishedVersion, ...] | None:
+    """``published_versions`` if already read for ``registry``, else None (no query)."""
+    return _history.known(registry, tenant)
 
 
 def version(db: Session, tenant: Tenant, number: int) -> BrandConfigVersion:
