@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 from warren.accounts.models import User
 from warren.accounts.security_log import record_event
 from warren.accounts.sessions import resolve_session
-from warren.db.unit_of_work import commit, rollback
+from warren.db.unit_of_work import commit, idle, rollback
 from warren.i18n import negotiate
 from warren.privacy.consent import ConsentState, parse_cookie
+from warren.queue.port import has_pending
 from warren.runtime import Runtime
 from warren.tenancy.secrets import TenantKeys
 from warren.tenancy.tenant import Tenant
@@ -202,12 +203,12 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[Session,
 
 async def _finish(step: Callable[[Session], None], db: Session) -> None:
     """Run ``step`` where it cannot block the event loop. A session the request never
-    used (most anonymous pages) holds no connection, so committing or closing it does no
-    I/O and is not worth two thread hops; ``info`` may hold undos or messages to send."""
-    if db.in_transaction() or db.info:
-        await to_thread.run_sync(step, db)
-    else:
+    used (most anonymous pages) holds no connection, undo or message to send, so
+    committing or closing it does no I/O and is not worth a thread hop."""
+    if idle(db) and not has_pending(db):
         step(db)
+    else:
+        await to_thread.run_sync(step, db)
 
 
 async def provide_ctx(
