@@ -25,6 +25,12 @@ def on_rollback(db: Session, undo: Callable[[], None]) -> None:
     db.info.setdefault(_UNDO, []).append(undo)
 
 
+def idle(db: Session) -> bool:
+    """True when the unit holds no transaction and no undo: committing, rolling back or
+    closing it then does no I/O."""
+    return not db.in_transaction() and not db.info.get(_UNDO)
+
+
 def commit(db: Session) -> None:
     """Commit, or roll back (running the undos) and re-raise."""
     try:

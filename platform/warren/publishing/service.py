@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import difflib
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from warren.publishing.models import BrandConfigDraft, BrandConfigVersion, Confi
 from warren.publishing.ownership import admin_document, changed_keys, value_at
 from warren.publishing.sections import Section, parse
 from warren.queue.port import enqueue_after_commit
+from warren.tenancy.registry import Registry
 from warren.tenancy.tenant import Tenant
 
 NOTICE_ACTOR = "send_config_notices"
@@ -56,6 +58,62 @@ def versions(db: Session, tenant: Tenant) -> Sequence[BrandConfigVersion]:
         .where(BrandConfigVersion.tenant_id == tenant.slug)
         .order_by(BrandConfigVersion.version.desc())
     ).all()
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """A published version's number and when it takes (or took) effect."""
+
+    version: int
+    effective_at: datetime
+
+
+class _History:
+    """Each brand's published versions, newest first, read once per registry.
+
+    The registry is rebuilt whenever a version is published (here at once, elsewhere
+    within a poll interval: ``Runtime.refresh_registry``), so a list kept for the
+    registry object in force is never older than the configuration being served. Kept
+    per brand: one brand's list is never another's."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._registry: Registry | None = None
+        self._by_slug: dict[str, tuple[PublishedVersion, ...]] = {}
+
+    def known(self, registry: Registry, tenant: Tenant) -> tuple[PublishedVersion, ...] | None:
+        with self._lock:
+            if self._registry is registry:
+                return self._by_slug.get(tenant.slug)
+            return None
+
+    def of(self, db: Session, registry: Registry, tenant: Tenant) -> tuple[PublishedVersion, ...]:
+        known = self.known(registry, tenant)
+        if known is not None:
+            return known
+        listed = tuple(PublishedVersion(v.version, v.effective_at) for v in versions(db, tenant))
+        with self._lock:
+            if self._registry is not registry:
+                self._registry = registry
+                self._by_slug = {}
+            self._by_slug[tenant.slug] = listed
+        return listed
+
+
+_history = _History()
+
+
+def published_versions(
+    db: Session, registry: Registry, tenant: Tenant
+) -> tuple[PublishedVersion, ...]:
+    """``versions`` as of ``registry`` (the one in force, read before this call), without
+    a query once read: the policy page lists them on every view."""
+    return _history.of(db, registry, tenant)
+
+
+def known_versions(registry: Registry, tenant: Tenant) -> tuple[PublishedVersion, ...] | None:
+    """``published_versions`` if already read for ``registry``, else None (no query)."""
+    return _history.known(registry, tenant)
 
 
 def version(db: Session, tenant: Tenant, number: int) -> BrandConfigVersion:

@@ -53,6 +53,11 @@ def enqueue_after_commit(db: Session, actor_name: str, *args: Any, **kwargs: Any
     db.info.setdefault(_PENDING, []).append(message)
 
 
+def has_pending(db: Session) -> bool:
+    """True when messages wait for this session's commit (sending them is I/O)."""
+    return bool(db.info.get(_PENDING))
+
+
 def attach_broker(
     factory: sessionmaker[Session], broker: Broker, queue_name: str = QUEUE_NAME
 ) -> None:

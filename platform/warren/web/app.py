@@ -116,7 +116,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
         ],
         dependencies={
             "db": Provide(provide_db),
-            "ctx": Provide(provide_ctx, sync_to_thread=True),
+            "ctx": Provide(provide_ctx),
             "user": Provide(require_user, sync_to_thread=False),
             "admin": Provide(require_admin, sync_to_thread=True),
             "form": Provide(provide_form),

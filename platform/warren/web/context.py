@@ -10,7 +10,7 @@ and pass the tenant explicitly to every service they call.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 from warren.accounts.models import User
 from warren.accounts.security_log import record_event
 from warren.accounts.sessions import resolve_session
-from warren.db.unit_of_work import commit, rollback
+from warren.db.unit_of_work import commit, idle, rollback
 from warren.i18n import negotiate
 from warren.privacy.consent import ConsentState, parse_cookie
+from warren.queue.port import has_pending
 from warren.runtime import Runtime
 from warren.tenancy.secrets import TenantKeys
 from warren.tenancy.tenant import Tenant
@@ -193,14 +194,34 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[Session,
         try:
             yield db
         except BaseException:
-            await to_thread.run_sync(rollback, db)
+            await _finish(rollback, db)
             raise
-        await to_thread.run_sync(commit, db)
+        await _finish(commit, db)
     finally:
-        await to_thread.run_sync(db.close)
+        await _finish(Session.close, db)
 
 
-def provide_ctx(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> RequestContext:
+async def _finish(step: Callable[[Session], None], db: Session) -> None:
+    """Run ``step`` where it cannot block the event loop. A session the request never
+    used (most anonymous pages) holds no connection, undo or message to send, so
+    committing or closing it does no I/O and is not worth a thread hop."""
+    if idle(db) and not has_pending(db):
+        step(db)
+    else:
+        await to_thread.run_sync(step, db)
+
+
+async def provide_ctx(
+    request: Request[Any, Any, Any], db: NamedDependency[Session]
+) -> RequestContext:
+    """Without a session cookie nothing here touches the database, so the context is
+    built on the event loop; with one, the session lookup runs in a thread."""
+    if request.cookies.get(cookies.SESSION):
+        return await to_thread.run_sync(_build_ctx, request, db)
+    return _build_ctx(request, db)
+
+
+def _build_ctx(request: Request[Any, Any, Any], db: Session) -> RequestContext:
     runtime = runtime_of(request)
     edge = edge_context(request.scope)
     tenant = edge.tenant

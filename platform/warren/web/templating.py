@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,10 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    nodes,
     select_autoescape,
 )
+from jinja2.visitor import NodeTransformer
 
 from warren.i18n import NATIVE_NAMES, translations, translator
 from warren.paths import BASE_STATIC_DIR, BASE_TEMPLATES_DIR
@@ -30,9 +33,58 @@ from warren.tenancy.tenant import Tenant
 from warren.web.labels import LABELS
 from warren.web.static import StaticAssets
 
+# The names the i18n extension installs for a plain message lookup.
+_GETTEXT_NAMES = frozenset({"_", "gettext"})
+
+
+class _ConstantMessages(NodeTransformer):
+    """Replaces ``_("text")`` (and ``{% trans %}`` without values) by its translation
+    when the template is compiled: each environment has one language and its catalog is
+    fixed for the life of the process, so looking the same message up on every render
+    (a third of the home page's template time) says nothing new.
+
+    The result is exactly what the newstyle ``gettext`` returns at render time: the
+    catalog's text, marked safe when autoescaping, formatted with no values (so "%%"
+    reads "%"). A message that needs values is left to run time."""
+
+    def __init__(self, catalog: NullTranslations) -> None:
+        self.catalog = catalog
+
+    def visit_Call(self, call: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(call)
+        if not (
+            isinstance(node, nodes.Call)
+            and isinstance(node.node, nodes.Name)
+            and node.node.name in _GETTEXT_NAMES
+            and len(node.args) == 1
+            and isinstance(node.args[0], nodes.Const)
+            and isinstance(node.args[0].value, str)
+            and not node.kwargs
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+        ):
+            return node
+        try:
+            text = self.catalog.gettext(node.args[0].value) % {}
+        except (KeyError, TypeError, ValueError):
+            return node
+        return nodes.MarkSafeIfAutoescape(nodes.Const(text), lineno=node.lineno)
+
+
+class _Environment(Environment):
+    catalog: NullTranslations
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        # A template that binds one of the names itself keeps every lookup at run time.
+        if any(n.name in _GETTEXT_NAMES and n.ctx != "load" for n in tree.find_all(nodes.Name)):
+            return tree
+        folded: nodes.Template = _ConstantMessages(self.catalog).visit(tree)
+        return folded
+
 
 def _environment(tenants_dir: Path, tenant: Tenant, language: str) -> Environment:
-    environment = Environment(
+    environment = _Environment(
         loader=ChoiceLoader(
             [
                 PrefixLoader({"base": FileSystemLoader(BASE_TEMPLATES_DIR)}),
@@ -53,6 +105,7 @@ def _environment(tenants_dir: Path, tenant: Tenant, language: str) -> Environmen
     environment.install_gettext_translations(  # type: ignore[attr-defined]
         translations(language), newstyle=True
     )
+    environment.catalog = translations(language)
     words = translator(language)
 
     def format_date(value: date | datetime, format: str = "long") -> str:

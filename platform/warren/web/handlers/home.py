@@ -38,7 +38,9 @@ def _file(path: Path) -> File:
     )
 
 
-@get("/", sync_to_thread=True)
+# Rendered on the event loop: the page reads only the context and the configuration,
+# never the database, so a thread hop would add work without unblocking anything.
+@get("/", sync_to_thread=False)
 def home(ctx: NamedDependency[RequestContext]) -> Response[str]:
     return render(ctx, "home.html", products=ctx.tenant.products)
 

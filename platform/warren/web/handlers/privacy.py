@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from anyio import to_thread
 from litestar import Controller, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
@@ -41,9 +43,13 @@ class ListedVersion:
     upcoming: bool
 
 
-def _versions(ctx: RequestContext) -> list[ListedVersion]:
+def _versions(
+    ctx: RequestContext, published: Sequence[publishing.PublishedVersion] | None = None
+) -> list[ListedVersion]:
     words = translator(ctx.language if ctx.language in ctx.tenant.languages else "en")
-    rows = list(reversed(publishing.versions(ctx.db, ctx.tenant)))
+    if published is None:
+        published = publishing.published_versions(ctx.db, ctx.runtime.registry, ctx.tenant)
+    rows = list(reversed(published))
     now = utcnow()
     listed: list[ListedVersion] = []
     for index, row in enumerate(rows):
@@ -61,8 +67,22 @@ def _versions(ctx: RequestContext) -> list[ListedVersion]:
 
 
 class PrivacyController(Controller):
-    @get("/privacy", sync_to_thread=True)
-    def policy(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
+    @get("/privacy")
+    async def policy(self, ctx: NamedDependency[RequestContext]) -> Response[str]:
+        """Rendered on the event loop once the version list is known for the registry
+        in force (every view but the first after a publication): the page then reads no
+        database, and a thread hop would only add work."""
+        registry = ctx.runtime.registry
+        published = publishing.known_versions(registry, ctx.tenant)
+        if published is None:
+            published = await to_thread.run_sync(
+                publishing.published_versions, ctx.db, registry, ctx.tenant
+            )
+        return self._policy_page(ctx, published)
+
+    def _policy_page(
+        self, ctx: RequestContext, published: Sequence[publishing.PublishedVersion]
+    ) -> Response[str]:
         language = policy_language(ctx.tenant, ctx.language)
         policy = rendered_policy(ctx.tenant, language)
         return render(
@@ -75,7 +95,7 @@ class PrivacyController(Controller):
             if language == "en"
             else translator(language).date(ctx.tenant.policy.last_updated_date),
             policy_language=language,
-            versions=_versions(ctx),
+            versions=_versions(ctx, published),
         )
 
     @get("/privacy/versions/{number:int}", sync_to_thread=True)
