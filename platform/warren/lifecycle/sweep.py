@@ -191,7 +191,12 @@ def _run_pipelined(
     """Batches in two overlapping transactions: while one batch's objects are deleted
     (file system or S3 calls, in a thread), the next batch's rows are claimed and deleted
     in a transaction of their own, so the sweep takes the longer of the two, not their
-    sum. A batch still commits only after its own objects are gone."""
+    sum. A batch still commits only after its own objects are gone.
+
+    This relies on two batches never touching one row: their claims are disjoint (ids
+    after the last one, SKIP LOCKED), and no target's cascade reaches a row that another
+    parent row's cascade reaches too. A target that broke this would make the newer
+    batch wait for a lock the older one releases only after that wait ends."""
     store = TenantStore(deps.store, tenant.slug)
     after: Any = None
     pending: _Pending | None = None
