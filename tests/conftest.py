@@ -73,16 +73,25 @@ def _with_database(admin_url: str, name: str) -> str:
     return f"{head}/{name}" + (f"?{query}" if query else "")
 
 
+@contextmanager
+def migrated_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A new database on the server of ``admin_url``, migrated to head, dropped after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = _with_database(admin_url, name)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def database_url(pg_admin_url: str) -> Iterator[str]:
-    name = f"warren_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(libpq_url(pg_admin_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _with_database(pg_admin_url, name)
-    upgrade(url)
-    yield url
-    with psycopg.connect(libpq_url(pg_admin_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with migrated_database(pg_admin_url, "warren_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

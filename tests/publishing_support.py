@@ -5,17 +5,13 @@ the session's shared database."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-import psycopg
 import pytest
 from dramatiq.brokers.stub import StubBroker
-from sqlalchemy import update
 
 from warren.accounts.models import User
-from warren.db.engine import libpq_url
-from warren.db.migrate import upgrade
 from warren.db.unit_of_work import unit_of_work
 from warren.publishing.ownership import admin_document, value_at
 from warren.publishing.sections import fields, section
@@ -23,19 +19,14 @@ from warren.runtime import Runtime, build_runtime
 from warren.settings import Settings
 from warren.tenancy.tenant import Tenant
 
-from conftest import _with_database
+from conftest import migrated_database, serving
+from webclient import BrandClient, new_address
 
 
 @pytest.fixture(scope="module")
 def own_database(pg_admin_url: str) -> Iterator[str]:
-    name = f"warren_pub_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(libpq_url(pg_admin_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _with_database(pg_admin_url, name)
-    upgrade(url)
-    yield url
-    with psycopg.connect(libpq_url(pg_admin_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with migrated_database(pg_admin_url, "warren_pub") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -51,16 +42,6 @@ def pub_runtime(
     yield runtime
     runtime.stop_watching()
     runtime.engine.dispose()
-
-
-def verify_all(runtime: Runtime, slug: str) -> None:
-    """Mark every account of ``slug`` verified (as its welcome link would)."""
-    with runtime.engine.begin() as conn:
-        conn.execute(
-            update(User)
-            .where(User.tenant_id == slug, User.email_verified_at.is_(None))
-            .values(email_verified_at=datetime.now(UTC))
-        )
 
 
 def make_users(runtime: Runtime, slug: str, count: int) -> list[str]:
@@ -91,10 +72,31 @@ def section_values(tenant: Tenant, name: str) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     for found in fields(section(name)):
         value = value_at(document, found.key)
-        if found.kind == "choices":
+        if found.kind in {"choices", "optional_choices"}:
             values[found.key] = list(value or [])
         elif found.kind == "bool":
             values[found.key] = ["on"] if value else []
         else:
             values[found.key] = ["" if value is None else str(value)]
     return values
+
+
+@pytest.fixture(scope="module")
+def pub_server(pub_runtime: Runtime) -> Iterator[str]:
+    with serving(pub_runtime) as url:
+        yield url
+
+
+@pytest.fixture
+def brand(pub_server: str) -> Iterator[Callable[..., BrandClient]]:
+    """Clients of the module's own server (the one with its own database)."""
+    clients: list[BrandClient] = []
+
+    def make(slug: str, address: str | None = None) -> BrandClient:
+        client = BrandClient(pub_server, f"{slug}.localhost", address or new_address())
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

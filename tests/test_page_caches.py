@@ -5,40 +5,18 @@ version is published lists it right after, and only on that brand."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
-from publishing_support import own_database, own_settings, pub_runtime
+from publishing_support import brand, own_database, own_settings, pub_runtime, pub_server
 from sqlalchemy import event
 
 from warren.runtime import Runtime
 from warren.web.cookies import SESSION
 
 from admin_support import console
-from conftest import serving
-from webclient import BrandClient, field, new_address
+from webclient import BrandClient, field
 
-__all__ = ["own_database", "own_settings", "pub_runtime"]
-
-
-@pytest.fixture(scope="module")
-def pub_server(pub_runtime: Runtime) -> Iterator[str]:
-    with serving(pub_runtime) as url:
-        yield url
-
-
-@pytest.fixture
-def brand(pub_server: str) -> Iterator[Callable[..., BrandClient]]:
-    clients: list[BrandClient] = []
-
-    def make(slug: str, address: str | None = None) -> BrandClient:
-        client = BrandClient(pub_server, f"{slug}.localhost", address or new_address())
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
+__all__ = ["brand", "own_database", "own_settings", "pub_runtime", "pub_server"]
 
 
 def _post(client: BrandClient, path: str, data: dict[str, str]) -> int:

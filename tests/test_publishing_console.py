@@ -6,45 +6,31 @@ holds both actions, and the other brand is untouched and closed to this one's ad
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from dramatiq.brokers.stub import StubBroker
 from inbox import mail_to, text_of
-from publishing_support import make_users, own_database, own_settings, pub_runtime
+from publishing_support import (
+    brand,
+    make_users,
+    own_database,
+    own_settings,
+    pub_runtime,
+    pub_server,
+)
 from sqlalchemy import select
 
 from warren.admin.models import AuditEntry
 from warren.runtime import Runtime
 
 from admin_support import console
-from conftest import serving, worker_for
-from webclient import BrandClient, field, new_address
+from conftest import worker_for
+from webclient import BrandClient, field
 
-__all__ = ["own_database", "own_settings", "pub_runtime"]
+__all__ = ["brand", "own_database", "own_settings", "pub_runtime", "pub_server"]
 
 NEW_SUPPORT = "help@songly.example"
-
-
-@pytest.fixture(scope="module")
-def pub_server(pub_runtime: Runtime) -> Iterator[str]:
-    with serving(pub_runtime) as url:
-        yield url
-
-
-@pytest.fixture
-def brand(pub_server: str) -> Iterator[Callable[..., BrandClient]]:
-    clients: list[BrandClient] = []
-
-    def make(slug: str, address: str | None = None) -> BrandClient:
-        client = BrandClient(pub_server, f"{slug}.localhost", address or new_address())
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 def _article(page: str) -> str:
