@@ -6,44 +6,20 @@ from __future__ import annotations
 
 import importlib
 import re
-import types
-import typing
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from pydantic import BaseModel
 
 from warren.cli import main
 from warren.paths import PROJECT_ROOT
 from warren.privacy.policy import render_policy_markdown
 from warren.privacy.promises import PROMISES, values
+from warren.publishing.ownership import config_keys
 from warren.tenancy.registry import load_registry
 from warren.tenancy.tenant import Tenant
 
 ALT = PROJECT_ROOT / "tests" / "fixtures" / "tenants-alt.toml"
-
-
-def _models(annotation: Any) -> list[tuple[str, type[BaseModel]]]:
-    """The models a field holds: itself, the values of a dict (``.*``), or a union's."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [("", annotation)]
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is dict:
-        return [(".*", model) for _, model in _models(args[1])]
-    if origin in (typing.Union, types.UnionType):
-        return [found for arg in args for found in _models(arg)]
-    return []
-
-
-def config_keys(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
-    for name, info in model.model_fields.items():
-        inner = _models(info.annotation)
-        if not inner:
-            yield prefix + name
-        for suffix, sub in inner:
-            yield from config_keys(sub, f"{prefix}{name}{suffix}.")
 
 
 def test_the_walk_finds_nested_and_named_entry_keys() -> None:
