@@ -12,7 +12,7 @@ times, in the same run:
 - warren's sweep (``warren.lifecycle.sweep``, rule ``content``) on all ``--count`` items.
 
 It prints items/s for both, the ratio (goal ≥ 20×) and the sweep's peak Python memory
-(tracemalloc, in separate untimed sweeps of two sizes), which must not grow with the count.
+(tracemalloc, in separate untimed sweeps of three sizes), which must not grow with the count.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from warren.lifecycle.rules import Rule
 from warren.lifecycle.sweep import sweep
 from warren.mail.outbox import OutboxMailer
 from warren.paths import PROJECT_ROOT
+from warren.settings import Settings
 from warren.storage.local import LocalObjectStore
 from warren.storage.tenant_store import TenantStore
 from warren.tenancy.registry import Registry, load_registry
@@ -153,7 +154,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000, help="due items the sweep deletes")
     parser.add_argument("--sample", type=int, default=10_000, help="due items the baseline deletes")
-    parser.add_argument("--batch", type=int, default=1000, help="rows per sweep transaction")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=Settings.model_fields["retention_batch"].default,
+        help="rows per sweep transaction (default: WARREN_RETENTION_BATCH's default)",
+    )
     args = parser.parse_args()
     admin = os.environ.get("DATABASE_URL") or os.environ.get("WARREN_TEST_DATABASE_URL")
     if not admin:
@@ -204,8 +210,8 @@ def main() -> int:
         )
         print(f"sweep vs naive: {sweep_rate / naive_rate:.1f}× faster (goal ≥ 20)")
         print(f"objects left in storage: {left} (expected 0)")
-        # Peak memory for two sizes: equal peaks mean it does not grow with the count.
-        for size in (args.sample, 4 * args.sample):
+        # Peak memory for three sizes: equal peaks mean it does not grow with the count.
+        for size in (args.sample, 4 * args.sample, 8 * args.sample):
             seed(url, root, SWEPT, size, age)
             print(
                 f"sweep peak Python memory for {size:,} items: {peak_memory(swept) / 2**20:.1f} MiB"

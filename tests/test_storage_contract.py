@@ -148,6 +148,30 @@ def test_delete_many_handles_more_than_one_batch(store: ObjectStore) -> None:
     assert store.get("keep/me") == b"kept"
 
 
+def test_a_large_delete_skips_missing_keys_and_folders(store: ObjectStore) -> None:
+    # Enough keys that the local store spreads the unlinks over its threads: an error
+    # in one share must neither stop the others nor escape.
+    keys = [f"many/{i:04d}" for i in range(300)]
+    for key in keys[::2]:
+        store.put(key, b"x", "text/plain")
+    store.put("many/folder/inside", b"x", "text/plain")
+
+    store.delete_many([*keys, "many/folder", "many/0000/below-a-file"])
+
+    assert list(store.list("many/")) == ["many/folder/inside"]
+
+
+def test_a_bad_key_refuses_a_large_delete(store: ObjectStore) -> None:
+    keys = [f"many/{i:04d}" for i in range(300)]
+    for key in keys:
+        store.put(key, b"x", "text/plain")
+
+    with pytest.raises(ValueError, match="object key"):
+        store.delete_many([*keys, "../etc/passwd"])
+
+    assert sorted(store.list("many/")) == keys
+
+
 def test_list_is_a_plain_string_prefix(store: ObjectStore) -> None:
     for key in ("a/1", "a/2", "a/sub/3", "ab/4", "b/5"):
         store.put(key, b"x", "text/plain")

@@ -188,8 +188,10 @@ class Settings(BaseSettings):
     scheduler_retention_seconds: float = Field(default=86400, gt=0)
     # How often the scheduler compares every stored points balance with its ledger sum.
     scheduler_points_check_seconds: float = Field(default=86400, gt=0)
-    # Rows per retention batch (one transaction each).
-    retention_batch: int = Field(default=500, gt=0, le=10000)
+    # Rows per retention batch (one transaction each). Larger batches spend less per row
+    # on round trips and commits; 5,000 swept a million content items in a third less
+    # time than 1,000 (docs/retention.md).
+    retention_batch: int = Field(default=5000, gt=0, le=10000)
     # `warren retention check` reports rows this long past their must-be-gone-by moment:
     # rules without a window are swept at the scheduler's interval, not on the second.
     retention_check_grace_hours: float = Field(default=48, ge=0)

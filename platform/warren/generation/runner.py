@@ -12,8 +12,8 @@ Runs at most once to completion however often its message is delivered:
   calling), so a worker that lost its claim stops before calling, and the calls per job
   stay within the retry policy (retry_policy.py, applied here and nowhere else);
 - the result goes to a key derived from the job id, so a re-run overwrites, never adds;
-  it is staged on the worker's disk first (staging.py), so a run that takes over after
-  storage failed stores the staged answer without calling the provider again;
+  when storing it fails it is staged on the worker's disk (staging.py), so the run that
+  takes over stores the staged answer without calling the provider again;
 - finishing is a conditional UPDATE on the last counted call, the content item is
   unique per job, and capture/refund are unique per job in the ledger.
 A job fails with a readable reason, and its points are refunded, only once the policy
@@ -371,8 +371,15 @@ def _call(
     if isinstance(order, list):
         return accept_reply(provider.reply(order))
     produced = accept_file(order.category, provider.generate(order))
-    stage(runtime.settings.data_dir, job.id, produced)
-    _store(runtime, tenant, job, produced)
+    try:
+        _store(runtime, tenant, job, produced)
+    except Exception:
+        # Kept on the worker's disk only when storage fails: staging every answer cost
+        # each job two more synced files. What is left unprotected is a worker dying in
+        # the moment between the answer and its storing, which costs one more call, as
+        # dying during the call does.
+        stage(runtime.settings.data_dir, job.id, produced)
+        raise
     return produced
 
 

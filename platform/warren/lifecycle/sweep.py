@@ -41,7 +41,7 @@ from warren.tenancy.tenant import Tenant
 
 log = get_logger("warren.lifecycle")
 
-BATCH = 500
+BATCH = 5000
 # Accounts are erased one by one inside a batch; fewer per transaction.
 ACCOUNT_BATCH = 50
 
@@ -258,7 +258,11 @@ def _batch(
     else:
         statement = delete(table).where(chosen)
     key = target.key if target.key is not None else table.id
-    rows = db.execute(statement.returning(table.id, key)).all()
+    # Nothing in this session holds these rows: keeping its identity map in step with
+    # the DELETE (the ORM's default) cost a tenth of the sweep's time.
+    rows = db.execute(
+        statement.returning(table.id, key), execution_options={"synchronize_session": False}
+    ).all()
     if not rows:
         return 0, [], after
     keys = [row[1] for row in rows] if target.key is not None else []
