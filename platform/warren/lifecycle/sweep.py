@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, null, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, sessionmaker
 
 from warren.db.base import utcnow
@@ -257,16 +258,19 @@ def _batch(
         statement: Any = update(table).where(chosen).values(ip_value=None)
     else:
         statement = delete(table).where(chosen)
-    key = target.key if target.key is not None else table.id
-    # Nothing in this session holds these rows: keeping its identity map in step with
-    # the DELETE (the ORM's default) cost a tenth of the sweep's time.
-    rows = db.execute(
-        statement.returning(table.id, key), execution_options={"synchronize_session": False}
-    ).all()
-    if not rows:
+    # One row back, not one per deleted row: the count, the last id and (for targets
+    # with objects) the keys as one array. Turning thousands of rows into Python objects
+    # (a UUID per id, for nothing but a max) was a tenth of the sweep's time.
+    gone = statement.returning(
+        table.id.label("id"),
+        target.key.label("key") if target.key is not None else table.id.label("key"),
+    ).cte("gone")
+    last = func.array_agg(aggregate_order_by(gone.c.id, gone.c.id.desc()))[1]
+    keys = func.array_agg(gone.c.key) if target.key is not None else null()
+    done, last_id, found = db.execute(select(func.count(), last, keys).select_from(gone)).one()
+    if not done:
         return 0, [], after
-    keys = [row[1] for row in rows] if target.key is not None else []
-    return len(rows), keys, max(row[0] for row in rows)
+    return done, found or [], last_id
 
 
 def _erase_batch(
