@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, null, select, update
+from sqlalchemy import delete, func, label, null, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -263,7 +263,7 @@ def _batch(
     # (a UUID per id, for nothing but a max) was a tenth of the sweep's time.
     gone = statement.returning(
         table.id.label("id"),
-        target.key.label("key") if target.key is not None else table.id.label("key"),
+        label("key", target.key if target.key is not None else table.id),
     ).cte("gone")
     last = func.array_agg(aggregate_order_by(gone.c.id, gone.c.id.desc()))[1]
     keys = func.array_agg(gone.c.key) if target.key is not None else null()
