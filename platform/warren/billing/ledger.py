@@ -16,24 +16,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
 
 from sqlalchemy import (
-    BigInteger,
     DateTime,
-    Table,
     Uuid,
-    and_,
     bindparam,
-    exists,
     func,
-    literal,
     select,
+    text,
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from warren.accounts.models import User
 from warren.billing.models import BalanceCheck, PointBalance, PointMovement
@@ -62,6 +56,36 @@ def balance_for_update(db: Session, tenant: Tenant, user_id: uuid.UUID) -> int:
     return int(stored or 0)
 
 
+# The ledger's writes as SQL text, prepared once: SQLAlchemy 2.0 cannot cache the
+# compiled form of a PostgreSQL INSERT … ON CONFLICT (its Insert has no cache key), so
+# the expression forms were compiled again on every submission and every job run.
+_TIMESTAMP = DateTime(timezone=True)
+
+_ADD_MOVEMENT = text(
+    """
+    INSERT INTO point_movements
+        (tenant_id, user_id, kind, amount, job_id, order_id, note, created_at)
+    VALUES (:b_tenant, :b_user, :b_kind, :b_amount, :b_job, :b_order, :b_note, :b_now)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+    """
+).bindparams(
+    bindparam("b_user", type_=Uuid),
+    bindparam("b_job", type_=Uuid),
+    bindparam("b_order", type_=Uuid),
+    bindparam("b_now", type_=_TIMESTAMP),
+)
+
+_MOVE_BALANCE = text(
+    """
+    INSERT INTO point_balances (user_id, tenant_id, balance, updated_at)
+    VALUES (:b_user, :b_tenant, :b_amount, :b_now)
+    ON CONFLICT (user_id) DO UPDATE
+    SET balance = point_balances.balance + excluded.balance, updated_at = excluded.updated_at
+    """
+).bindparams(bindparam("b_user", type_=Uuid), bindparam("b_now", type_=_TIMESTAMP))
+
+
 def _insert(
     db: Session,
     tenant: Tenant,
@@ -73,19 +97,17 @@ def _insert(
     note: str,
 ) -> bool:
     added = db.scalar(
-        insert(PointMovement)
-        .values(
-            tenant_id=tenant.slug,
-            user_id=user_id,
-            kind=kind,
-            amount=amount,
-            job_id=job_id,
-            order_id=order_id,
-            note=note,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing()
-        .returning(PointMovement.id)
+        _ADD_MOVEMENT,
+        {
+            "b_tenant": tenant.slug,
+            "b_user": user_id,
+            "b_kind": kind,
+            "b_amount": amount,
+            "b_job": job_id,
+            "b_order": order_id,
+            "b_note": note,
+            "b_now": utcnow(),
+        },
     )
     return added is not None
 
@@ -93,17 +115,9 @@ def _insert(
 def _move_balance(db: Session, tenant: Tenant, user_id: uuid.UUID, amount: int) -> None:
     if not amount:
         return
-    upsert = insert(PointBalance).values(
-        user_id=user_id, tenant_id=tenant.slug, balance=amount, updated_at=utcnow()
-    )
     db.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[PointBalance.user_id],
-            set_={
-                "balance": PointBalance.balance + upsert.excluded.balance,
-                "updated_at": upsert.excluded.updated_at,
-            },
-        )
+        _MOVE_BALANCE,
+        {"b_user": user_id, "b_tenant": tenant.slug, "b_amount": amount, "b_now": utcnow()},
     )
 
 
@@ -162,52 +176,44 @@ def reserve(
         raise RuntimeError(f"job {job_id} already holds points")
 
 
-def _settle_statement(kind: str) -> Any:
-    """Insert the job's ``kind`` movement from its reserve row, only while no capture or
-    refund of the job exists (the unique index stops a second of a kind).
-
-    Built once per kind with bind parameters: constructing it per call (and walking it
-    for the compiled-statement cache) was the largest part of a job run's CPU."""
-    held = aliased(PointMovement)
-    settled = aliased(PointMovement)
-    job_id = bindparam("b_job", type_=Uuid)
-    amount = literal(0, BigInteger) if kind == "capture" else -held.amount
-    source = select(
-        held.tenant_id,
-        held.user_id,
-        literal(kind),
-        amount,
-        held.job_id,
-        literal(""),
-        bindparam("b_now", type_=DateTime(timezone=True)),
-    ).where(
-        held.tenant_id == bindparam("b_tenant"),
-        held.user_id == bindparam("b_user", type_=Uuid),
-        held.job_id == job_id,
-        held.kind == "reserve",
-        ~exists().where(and_(settled.job_id == job_id, settled.kind.in_(("capture", "refund")))),
-    )
-    # The table, not the mapped class: an ORM INSERT given a dict of parameters would
-    # take it for rows to insert in bulk.
-    movements = cast(Table, PointMovement.__table__)
-    return (
-        insert(movements)
-        .from_select(
-            ["tenant_id", "user_id", "kind", "amount", "job_id", "note", "created_at"], source
-        )
-        .on_conflict_do_nothing()
-        .returning(movements.c.amount)
-    )
-
-
-_SETTLE = {kind: _settle_statement(kind) for kind in ("capture", "refund")}
+# A capture makes the hold final (0 points back); a refund gives the hold back.
+_SETTLE = text(
+    """
+    INSERT INTO point_movements (tenant_id, user_id, kind, amount, job_id, note, created_at)
+    SELECT held.tenant_id, held.user_id, CAST(:b_kind AS varchar),
+           CASE WHEN CAST(:b_kind AS varchar) = 'capture' THEN 0 ELSE -held.amount END,
+           held.job_id, '', :b_now
+    FROM point_movements AS held
+    WHERE held.tenant_id = :b_tenant AND held.user_id = :b_user AND held.job_id = :b_job
+      AND held.kind = 'reserve'
+      AND NOT EXISTS (
+        SELECT 1 FROM point_movements AS settled
+        WHERE settled.job_id = :b_job AND settled.kind IN ('capture', 'refund')
+      )
+    ON CONFLICT DO NOTHING
+    RETURNING amount
+    """
+).bindparams(
+    bindparam("b_user", type_=Uuid),
+    bindparam("b_job", type_=Uuid),
+    bindparam("b_now", type_=_TIMESTAMP),
+)
 
 
 def _settle(db: Session, tenant: Tenant, user_id: uuid.UUID, job_id: uuid.UUID, kind: str) -> bool:
-    """Capture or refund a job's hold once; False when it was already settled."""
+    """Capture or refund a job's hold once; False when it was already settled.
+
+    One statement: the movement is inserted from the job's reserve row only while no
+    capture or refund of the job exists (and the unique index stops a second of a kind)."""
     added = db.execute(
-        _SETTLE[kind],
-        {"b_tenant": tenant.slug, "b_user": user_id, "b_job": job_id, "b_now": utcnow()},
+        _SETTLE,
+        {
+            "b_kind": kind,
+            "b_tenant": tenant.slug,
+            "b_user": user_id,
+            "b_job": job_id,
+            "b_now": utcnow(),
+        },
     ).first()
     if added is None:
         return False
