@@ -25,7 +25,7 @@ BENCHMARKS: dict[str, tuple[bool, list[str], list[str]]] = {
     "ip_value": (False, [], []),
     "transform": (False, [], []),
     "pages": (False, [], ["--seconds", "2", "--rounds", "1", "--connections", "16"]),
-    "signin_burst": (False, [], ["--seconds", "3"]),
+    "signin_burst": (False, [], ["--seconds", "3", "--rounds", "1"]),
     "jobs": (True, [], ["--jobs", "60", "--submits", "40", "--rounds", "1"]),
     "retention": (True, [], ["--count", "20000", "--sample", "2000"]),
     "export_memory": (True, [], ["--sizes-mb", "10", "50"]),

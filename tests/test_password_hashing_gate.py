@@ -3,13 +3,21 @@ without bound and starving every page of CPU."""
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
-from warren.accounts.passwords import limit_hashing
+from warren.accounts.passwords import (
+    DUMMY_HASH,
+    HASHING_NICENESS,
+    limit_hashing,
+    verify_password,
+)
 from warren.runtime import Runtime, build_runtime
 from warren.settings import Settings
 
@@ -66,3 +74,27 @@ def test_a_burst_beyond_the_gate_is_told_to_come_back(narrow_gate: str, clean_db
     assert later.status_code == 401
     for client in clients:
         client.close()
+
+
+def _niceness(thread_id: int) -> int:
+    # Field 19 of /proc/<pid>/task/<tid>/stat, counted after the command name's ")".
+    fields = Path(f"/proc/self/task/{thread_id}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[16])
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="threads have priorities of their own on Linux")
+def test_hashes_run_at_low_priority_and_pages_keep_theirs() -> None:
+    caller = threading.get_native_id()
+    before, main_before = _niceness(caller), _niceness(os.getpid())
+    assert verify_password("guess", DUMMY_HASH) is False
+    hashing = [
+        thread.native_id
+        for thread in threading.enumerate()
+        if thread.name.startswith("warren-hashing") and thread.native_id is not None
+    ]
+    assert hashing
+    assert {_niceness(thread) for thread in hashing} == {HASHING_NICENESS}
+    # The request's own thread and the process's main thread (the event loop's) keep
+    # their priority: only the hashing threads yield.
+    assert _niceness(caller) == before
+    assert _niceness(os.getpid()) == main_before
