@@ -9,7 +9,7 @@ import sys
 import click
 
 from warren.cli.common import child_environment, exit_on_sigterm, prepare
-from warren.settings import get_settings, hand_down_database
+from warren.settings import Settings, get_settings, hand_down_database
 
 
 @click.command()
@@ -21,20 +21,25 @@ from warren.settings import get_settings, hand_down_database
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
+    default=None,
     help="Web server processes sharing the port (the database, job worker and scheduler "
-    "are started once, whatever the number).",
+    "are started once, whatever the number). Default: one per core once rate limits and "
+    "metrics are shared between processes, else one.",
 )
-def serve(host: str | None, port: int | None, no_worker: bool, workers: int) -> None:
+def serve(host: str | None, port: int | None, no_worker: bool, workers: int | None) -> None:
     """Run the whole product: database (embedded by default), migrations, web, worker, scheduler."""
     import uvicorn
 
     from warren.db.resolve import stop_embedded_database
+    from warren.media.resize import usable_cpus
     from warren.runtime import build_runtime
     from warren.web.app import create_app
 
     settings = get_settings()
+    if workers is None:
+        workers, held_back = default_web_processes(settings, usable_cpus())
+        if held_back:
+            click.echo(f"  one web process: {held_back}", err=True)
     url = prepare(settings)
     helpers = [] if no_worker else [_spawn(url, "worker"), _spawn(url, "scheduler")]
     runtime = build_runtime(settings, url)
@@ -71,6 +76,22 @@ def serve(host: str | None, port: int | None, no_worker: bool, workers: int) -> 
         for helper in helpers:
             helper.wait(timeout=60)
         stop_embedded_database()
+
+
+def default_web_processes(settings: Settings, cpus: int) -> tuple[int, str | None]:
+    """One web process per core, unless a per-process setting would make that wrong:
+    then one, and the reason to print."""
+    if settings.rate_limit_storage.startswith("memory://"):
+        return 1, (
+            "WARREN_RATE_LIMIT_STORAGE is memory://, so each process would count sign-in "
+            "attempts alone; set it to redis://… (or pass --workers N)"
+        )
+    if settings.prometheus_multiproc_dir is None:
+        return 1, (
+            "PROMETHEUS_MULTIPROC_DIR is unset, so /metrics would show one process's "
+            "counts; set it (or pass --workers N)"
+        )
+    return max(1, cpus), None
 
 
 def _spawn(database_url: str, command: str) -> subprocess.Popen[bytes]:
