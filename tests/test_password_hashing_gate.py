@@ -7,11 +7,13 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from warren.accounts import passwords
 from warren.accounts.passwords import (
     DUMMY_HASH,
     HASHING_NICENESS,
@@ -39,7 +41,11 @@ def narrow_gate(settings: Settings, database_url: str, runtime: Runtime) -> Iter
             yield url
     finally:
         # The gate is the process's; give the other tests theirs back.
-        limit_hashing(settings.password_hashing_running, settings.password_hashing_waiting)
+        limit_hashing(
+            settings.password_hashing_running,
+            settings.password_hashing_waiting,
+            settings.password_hashing_niceness,
+        )
 
 
 def test_a_burst_beyond_the_gate_is_told_to_come_back(narrow_gate: str, clean_db: None) -> None:
@@ -82,19 +88,39 @@ def _niceness(thread_id: int) -> int:
     return int(fields[16])
 
 
+def _hashing_niceness() -> int:
+    """The nice value of the thread the gate runs a hash on."""
+    return passwords._gate.run(lambda: _niceness(threading.get_native_id()))
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="threads have priorities of their own on Linux")
-def test_hashes_run_at_low_priority_and_pages_keep_theirs() -> None:
+def test_hashes_run_at_low_priority_and_pages_keep_theirs(settings: Settings) -> None:
     caller = threading.get_native_id()
     before, main_before = _niceness(caller), _niceness(os.getpid())
-    assert verify_password("guess", DUMMY_HASH) is False
-    hashing = [
-        thread.native_id
-        for thread in threading.enumerate()
-        if thread.name.startswith("warren-hashing") and thread.native_id is not None
-    ]
-    assert hashing
-    assert {_niceness(thread) for thread in hashing} == {HASHING_NICENESS}
+    assert settings.password_hashing_niceness == HASHING_NICENESS == 19
+    with _gate_from(settings, niceness=settings.password_hashing_niceness):
+        assert verify_password("guess", DUMMY_HASH) is False
+        assert _hashing_niceness() == HASHING_NICENESS
     # The request's own thread and the process's main thread (the event loop's) keep
     # their priority: only the hashing threads yield.
     assert _niceness(caller) == before
     assert _niceness(os.getpid()) == main_before
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="threads have priorities of their own on Linux")
+def test_ops_can_hash_at_the_pages_priority(settings: Settings) -> None:
+    with _gate_from(settings, niceness=0):
+        assert _hashing_niceness() == _niceness(threading.get_native_id())
+
+
+@contextmanager
+def _gate_from(settings: Settings, *, niceness: int) -> Iterator[None]:
+    limit_hashing(1, 0, niceness)
+    try:
+        yield
+    finally:
+        limit_hashing(
+            settings.password_hashing_running,
+            settings.password_hashing_waiting,
+            settings.password_hashing_niceness,
+        )

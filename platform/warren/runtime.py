@@ -104,7 +104,11 @@ class Runtime:
 def build_runtime(settings: Settings, database_url: str, broker: Broker | None = None) -> Runtime:
     """Everything a web or worker process needs; ``database_url`` is already resolved."""
     registry = load_registry(settings.tenants_file)
-    limit_hashing(settings.password_hashing_running, settings.password_hashing_waiting)
+    limit_hashing(
+        settings.password_hashing_running,
+        settings.password_hashing_waiting,
+        settings.password_hashing_niceness,
+    )
     providers = load_providers(
         {name: value.get_secret_value() for name, value in settings.provider_variables.items()}
     )

@@ -146,6 +146,10 @@ class Settings(BaseSettings):
     # that waiting.
     password_hashing_running: int = Field(default_factory=lambda: hashing_slots(), gt=0)
     password_hashing_waiting: int = Field(default_factory=lambda: 16 * hashing_slots(), ge=0)
+    # The hashing threads' nice value (Linux): 19 lets pages take the CPU from a burst of
+    # sign-ins at once; 0 hashes at the pages' own priority (a host kept busy by other
+    # work at normal priority would otherwise leave sign-ins a small share of the CPU).
+    password_hashing_niceness: int = Field(default=19, ge=0, le=19)
 
     host: str = "127.0.0.1"
     port: int = 8000

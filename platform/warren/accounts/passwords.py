@@ -11,7 +11,8 @@ with "busy, try again in a moment" (a RateLimited: 429 with Retry-After) instead
 piling up.
 
 The hashes run on threads of their own whose scheduling priority is lowered (Linux
-schedules each thread apart; a nice value of 19 weighs about 1/70 of a default thread).
+schedules each thread apart; a nice value of 19, the default of
+``WARREN_PASSWORD_HASHING_NICENESS``, weighs about 1/70 of a default thread).
 Argon2id releases the GIL, so while pages need the CPU they take it from hashing at
 once instead of sharing it half and half; an idle machine still hashes at full speed.
 """
@@ -48,18 +49,19 @@ class HashingBusy(RateLimited):
 HASHING_NICENESS = 19
 
 
-def _lower_own_priority() -> None:
+def _lower_own_priority(niceness: int) -> None:
     # Elsewhere PRIO_PROCESS would name the whole process, pages included.
-    if sys.platform == "linux":
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+    if sys.platform == "linux" and niceness:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
 
 
 class _Gate:
-    def __init__(self, running: int, waiting: int) -> None:
+    def __init__(self, running: int, waiting: int, niceness: int = HASHING_NICENESS) -> None:
         self.hashers = ThreadPoolExecutor(
             max_workers=running,
             thread_name_prefix="warren-hashing",
             initializer=_lower_own_priority,
+            initargs=(niceness,),
         )
         self.admitted = threading.BoundedSemaphore(running + waiting)
 
@@ -75,10 +77,10 @@ class _Gate:
 _gate = _Gate(running=hashing_slots(), waiting=16 * hashing_slots())
 
 
-def limit_hashing(running: int, waiting: int) -> None:
+def limit_hashing(running: int, waiting: int, niceness: int = HASHING_NICENESS) -> None:
     """Set the process's hashing gate (from settings, when a runtime is built)."""
     global _gate
-    previous, _gate = _gate, _Gate(running, waiting)
+    previous, _gate = _gate, _Gate(running, waiting, niceness)
     # Hashes already handed to the old gate finish there; its threads then exit.
     previous.hashers.shutdown(wait=False)
 
