@@ -23,6 +23,7 @@ from warren.generation.providers.registry import ProviderRegistry, load_provider
 from warren.logs import get_logger
 from warren.mail.base import Mailer
 from warren.mail.factory import open_mailer
+from warren.ops.metrics import DB_IDLE_PINGS
 from warren.publishing.effective import effective_registry, watch_key
 from warren.queue.broker import make_broker, queue_name
 from warren.queue.port import attach_broker
@@ -114,7 +115,7 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
     )
     check_catalogue(registry, providers)
     secret = load_or_create_secret(settings.secret, settings.data_dir)
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, on_ping=DB_IDLE_PINGS.inc)
     sessions = make_sessionmaker(engine)
     if broker is None:
         broker = make_broker(settings.broker_url or database_url, settings.queue_prefix)

@@ -32,6 +32,11 @@ JOBS_FINISHED = Counter(
     "Generation jobs a worker finished, by tenant, category and outcome (done, failed).",
     ["tenant", "category", "outcome"],
 )
+DB_IDLE_PINGS = Counter(
+    "warren_db_idle_pings",
+    "Pooled database connections checked with a round trip before use because they had "
+    "sat idle (connections in steady use are not checked).",
+)
 JOB_SECONDS = Histogram(
     "warren_job_duration_seconds",
     "Time from a worker claiming a job to its end, by tenant, category and outcome.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError
 
 from warren.errors import DomainError
 from warren.paths import BASE_STATIC_DIR
@@ -21,6 +22,7 @@ from warren.web.context import (
 from warren.web.csrf import csrf_guard
 from warren.web.edge import ASGIApp, Edge
 from warren.web.errors import (
+    database_error,
     domain_error,
     enrolment_required,
     http_error,
@@ -129,6 +131,7 @@ def create_litestar(runtime: Runtime) -> Litestar:
             TwoFactorEnrolmentRequired: enrolment_required,
             ObjectNotFound: object_missing,
             ObjectStoreError: storage_down,
+            DBAPIError: database_error,
             HTTPException: http_error,
             Exception: server_error,
         },

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Response
+from sqlalchemy.exc import DBAPIError
 
 from warren import errors
 from warren.i18n import N_
@@ -122,6 +123,20 @@ def storage_down(request: Request[Any, Any, Any], exc: ObjectStoreError) -> Resp
         503,
         N_("Stored files cannot be reached right now. Please try again in a minute."),
         {"Retry-After": "30"},
+    )
+
+
+def database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    if not exc.connection_invalidated:
+        return server_error(request, exc)
+    # A pooled connection found dead in use (the database restarted, or the network
+    # dropped it): the pool has replaced it and every older one, so trying again works.
+    log.warning("database connection lost", path=request.url.path)
+    return error_response(
+        request,
+        503,
+        N_("The connection to our database dropped for a moment. Please try again."),
+        {"Retry-After": "1"},
     )
 
 
