@@ -14,18 +14,25 @@ from pathlib import Path
 
 import httpx
 import psutil
+from prometheus_client.mmap_dict import MmapedDict
 
 from conftest import TEST_SECRET, free_port
 from served import ROOT, wait_until_healthy
 
 
 def answering_pids(metrics_dir: Path) -> set[int]:
-    """Processes that have counted a request: prometheus-client writes one file per
-    process (``counter_<pid>.db``) once it records a request there."""
+    """Processes that have counted a request: prometheus-client writes one file of
+    counters per process (``counter_<pid>.db``); every process that imports warren's
+    metrics has one (counters without labels exist from the start), so only those
+    holding a request count are answering ones."""
     return {
         int(found.group(1))
         for path in metrics_dir.iterdir()
         if (found := re.fullmatch(r"counter_(\d+)\.db", path.name))
+        and any(
+            key.startswith('["warren_http_requests"')
+            for key, *_ in MmapedDict.read_all_values_from_file(str(path))
+        )
     }
 
 
