@@ -80,9 +80,9 @@ _gate = _Gate(running=hashing_slots(), waiting=16 * hashing_slots())
 def limit_hashing(running: int, waiting: int, niceness: int = HASHING_NICENESS) -> None:
     """Set the process's hashing gate (from settings, when a runtime is built)."""
     global _gate
-    previous, _gate = _gate, _Gate(running, waiting, niceness)
-    # Hashes already handed to the old gate finish there; its threads then exit.
-    previous.hashers.shutdown(wait=False)
+    # Not shut down: a request may hold the old gate between reading it and handing it
+    # a hash. Once nothing refers to it, its executor is collected and its threads exit.
+    _gate = _Gate(running, waiting, niceness)
 
 
 def _kdf() -> Argon2id:
