@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from warren.cli.serve import default_web_processes
 from warren.settings import Settings
 
@@ -21,23 +23,25 @@ def test_one_process_per_core_when_limits_and_metrics_are_shared(
     assert default_web_processes(shared, 0) == (1, None)
 
 
-def test_one_process_while_rate_limits_are_counted_per_process(
-    settings: Settings, tmp_path: Path
+@pytest.mark.parametrize(
+    ("storage", "metrics_shared", "named"),
+    [
+        # Rate limits counted per process, though metrics are shared.
+        ("memory://", True, "WARREN_RATE_LIMIT_STORAGE"),
+        # Rate limits shared, metrics per process.
+        ("redis://127.0.0.1:6379/0", False, "PROMETHEUS_MULTIPROC_DIR"),
+    ],
+)
+def test_one_process_while_a_setting_is_per_process(
+    settings: Settings, tmp_path: Path, storage: str, metrics_shared: bool, named: str
 ) -> None:
     local = settings.model_copy(
-        update={"rate_limit_storage": "memory://", "prometheus_multiproc_dir": tmp_path}
+        update={
+            "rate_limit_storage": storage,
+            "prometheus_multiproc_dir": tmp_path if metrics_shared else None,
+        }
     )
     processes, reason = default_web_processes(local, 4)
     assert processes == 1
     assert reason is not None
-    assert "WARREN_RATE_LIMIT_STORAGE" in reason
-
-
-def test_one_process_while_metrics_are_per_process(settings: Settings) -> None:
-    unshared = settings.model_copy(
-        update={"rate_limit_storage": "redis://127.0.0.1:6379/0", "prometheus_multiproc_dir": None}
-    )
-    processes, reason = default_web_processes(unshared, 4)
-    assert processes == 1
-    assert reason is not None
-    assert "PROMETHEUS_MULTIPROC_DIR" in reason
+    assert named in reason

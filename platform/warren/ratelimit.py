@@ -31,7 +31,7 @@ class RateLimiter:
         """Count one attempt; False when the limit for this action is exhausted."""
         rule = self._rules[action]
         if self._local is not None:
-            return self._local.hit(_local_key(tenant_slug, action, key), *_window(rule))
+            return self._local.hit(_local_key(tenant_slug, action, key), rule.amount, _period(rule))
         assert self._shared is not None
         return self._shared.hit(rule, tenant_slug, action, key)
 
@@ -40,7 +40,7 @@ class RateLimiter:
         rule = self._rules[action]
         if self._local is not None:
             wait = self._local.seconds_until_oldest_leaves(
-                _local_key(tenant_slug, action, key), rule.get_expiry()
+                _local_key(tenant_slug, action, key), _period(rule)
             )
         else:
             assert self._shared is not None
@@ -53,8 +53,8 @@ def _local_key(tenant_slug: str, action: str, key: str) -> str:
     return f"{tenant_slug}/{action}/{key}"
 
 
-def _window(rule: RateLimitItem) -> tuple[int, float]:
-    return rule.amount, float(rule.get_expiry())
+def _period(rule: RateLimitItem) -> float:
+    return float(rule.get_expiry())
 
 
 class LocalWindows:
@@ -107,6 +107,7 @@ class LocalWindows:
     def seconds_until_oldest_leaves(self, key: str, period: float) -> float:
         now = self._clock()
         with self._lock:
-            hits = self._by_period.get(period, OrderedDict()).get(key, deque())
+            keys = self._by_period.get(period)
+            hits = keys.get(key, ()) if keys is not None else ()
             live = [moment for moment in hits if moment > now - period]
         return live[0] + period - now if live else 0.0
