@@ -19,6 +19,7 @@ from warren.billing.gateways.registry import GatewayRegistry, load_gateways
 from warren.db.base import utcnow
 from warren.db.engine import make_engine, make_sessionmaker
 from warren.generation.catalogue import check_catalogue
+from warren.generation.leases import LeaseKeeper
 from warren.generation.providers.registry import ProviderRegistry, load_providers
 from warren.logs import get_logger
 from warren.mail.base import Mailer
@@ -51,6 +52,7 @@ class Runtime:
     rate_limiter: RateLimiter
     providers: ProviderRegistry
     gateways: GatewayRegistry
+    leases: LeaseKeeper
     # tenants.toml as loaded; ``registry`` is it with each brand's published version in
     # force (warren.publishing), swapped whole when that changes.
     bootstrap: Registry | None = None
@@ -98,6 +100,7 @@ class Runtime:
 
     def close(self) -> None:
         self.stop_watching()
+        self.leases.close()
         self.broker.close()
         self.engine.dispose()
 
@@ -152,6 +155,7 @@ def build_runtime(settings: Settings, database_url: str, broker: Broker | None =
                 "report": settings.rate_limit_report,
             },
         ),
+        leases=LeaseKeeper(engine, settings.job_lease_seconds, settings.job_heartbeat_seconds),
         gateways=load_gateways(
             registry,
             {name: value.get_secret_value() for name, value in settings.payment_variables.items()},

@@ -4,9 +4,9 @@ settle points.
 Runs at most once to completion however often its message is delivered:
 - claiming is a conditional UPDATE (pending, or running with an expired lease), so two
   deliveries cannot both run it, and a job whose worker died is taken over after its
-  lease; the lease is short (``job_lease_seconds``, a minute) and a heartbeat thread
-  renews it while the run lives (every ``job_heartbeat_seconds``), so a dead worker's job
-  is free again within a minute while a slow provider call keeps its own;
+  lease; the lease is short (``job_lease_seconds``, a minute) and the process's lease
+  keeper renews it while the run lives (every ``job_heartbeat_seconds``, leases.py), so a
+  dead worker's job is free again within a minute while a slow provider call keeps its own;
 - every provider call is counted on the job row by a conditional UPDATE before it is
   made (the first of a run by the claim itself, given back if the run stops before
   calling), so a worker that lost its claim stops before calling, and the calls per job
@@ -22,31 +22,16 @@ gives up; a call that failed and was retried costs the user nothing.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, Protocol, cast
+from typing import Protocol
 
-from sqlalchemy import (
-    DateTime,
-    Table,
-    Uuid,
-    and_,
-    bindparam,
-    func,
-    insert,
-    or_,
-    select,
-    true,
-    update,
-)
+from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from warren.accounts.models import User
 from warren.billing.ledger import capture, refund
 from warren.chat.conversation import add_message, history
 from warren.db.base import utcnow
@@ -56,6 +41,7 @@ from warren.generation.anonymise import (
     chat_turns,
     generation_request,
 )
+from warren.generation.leases import LeaseKeeper
 from warren.generation.models import Job, JobState
 from warren.generation.providers.base import (
     ChatTurn,
@@ -68,7 +54,6 @@ from warren.generation.providers.registry import ProviderRegistry
 from warren.generation.results import accept_file, accept_reply
 from warren.generation.retry_policy import PROVIDER_CALLS
 from warren.generation.staging import stage, staged, unstage
-from warren.library.models import ContentItem
 from warren.logs import get_logger
 from warren.media.models import Upload
 from warren.ops.metrics import record_job
@@ -97,7 +82,13 @@ class Runtime(Protocol):
     the runtime sits above every domain package."""
 
     @property
+    def engine(self) -> Engine: ...
+
+    @property
     def sessions(self) -> sessionmaker[Session]: ...
+
+    @property
+    def leases(self) -> LeaseKeeper: ...
 
     @property
     def store(self) -> ObjectStore: ...
@@ -126,49 +117,28 @@ class ReferenceGone(Exception):
 Order = GenerationRequest | list[ChatTurn]
 
 
-def result_key(job: Job, extension: str) -> str:
+@dataclass
+class ClaimedJob:
+    """A job as its run sees it, read by the claim itself."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    category: str
+    product_key: str
+    assistant_key: str | None
+    provider: str
+    prompt: str
+    reference_ids: list[uuid.UUID]
+    attempts: int
+    started_at: datetime
+
+
+def result_key(job: ClaimedJob, extension: str) -> str:
     return f"results/{job.user_id}/{job.id}.{extension}"
 
 
 def _lease(runtime: Runtime) -> timedelta:
     return timedelta(seconds=runtime.settings.job_lease_seconds)
-
-
-@contextmanager
-def _heartbeat(runtime: Runtime, job: Job) -> Iterator[None]:
-    """Renew the job's lease while this run lives. The claim's ``started_at`` marks this
-    run: once another run has taken the job over, the renewal matches nothing and stops."""
-    stop = threading.Event()
-    claimed_at: datetime | None = job.started_at
-
-    def beat() -> None:
-        while not stop.wait(runtime.settings.job_heartbeat_seconds):
-            try:
-                with runtime.sessions() as db:
-                    renewed = db.execute(
-                        update(Job)
-                        .where(
-                            Job.id == job.id,
-                            Job.status == JobState.RUNNING,
-                            Job.started_at == claimed_at,
-                        )
-                        .values(lease_until=utcnow() + _lease(runtime))
-                    ).rowcount  # type: ignore[attr-defined]
-                    db.commit()
-            except Exception:
-                # A missed beat is not fatal: the lease is several beats long.
-                log.warning("lease renewal failed", job_id=str(job.id), exc_info=True)
-                continue
-            if not renewed:
-                return
-
-    thread = threading.Thread(target=beat, name=f"lease-{job.id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def run_job(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Outcome:
@@ -179,14 +149,14 @@ def run_job(runtime: Runtime, tenant: Tenant, job_id: uuid.UUID) -> Outcome:
     if claimed is None:
         return Outcome.SKIPPED
     job, identifiers, counted = claimed
-    with _heartbeat(runtime, job):
+    with runtime.leases.holding(job.id, job.started_at):
         return _run_claimed(runtime, tenant, job, identifiers, kept, counted)
 
 
 def _run_claimed(
     runtime: Runtime,
     tenant: Tenant,
-    job: Job,
+    job: ClaimedJob,
     identifiers: Identifiers,
     kept: GeneratedFile | None,
     counted: bool,
@@ -253,7 +223,7 @@ def _run_claimed(
 
 def _claim(
     runtime: Runtime, tenant: Tenant, job_id: uuid.UUID, *, count_call: bool
-) -> tuple[Job, Identifiers, bool] | None:
+) -> tuple[ClaimedJob, Identifiers, bool] | None:
     """The job, now this run's, with what must never reach its provider (the user's
     email and username, read by the same statement), and whether the claim also counted
     the first provider call (only with ``count_call`` and while calls are left)."""
@@ -265,71 +235,57 @@ def _claim(
     return None if claimed is None else (claimed[0], claimed[1], False)
 
 
-def _claim_statement(*, count_call: bool) -> Any:
-    """The claim as one UPDATE … RETURNING, built once per variant with bind parameters
-    (building it per run was a large part of a run's CPU)."""
-    now = bindparam("b_now", type_=DateTime(timezone=True))
-    owner = select(User.email, User.username).where(
-        User.id == Job.user_id, User.tenant_id == bindparam("b_tenant")
-    )
-    return (
-        update(Job)
-        .where(
-            Job.id == bindparam("b_job", type_=Uuid),
-            Job.tenant_id == bindparam("b_tenant"),
-            or_(
-                Job.status == JobState.PENDING,
-                and_(
-                    Job.status == JobState.RUNNING,
-                    Job.lease_until < now,
-                    # Out of attempts while its workers kept dying: the recovery
-                    # sweep fails and refunds it; it is never sent again.
-                    Job.attempts < MAX_ATTEMPTS,
-                ),
-            ),
-        )
-        # The attempt count moves with each provider call: here only for the first
-        # call of this run, and only while calls are left.
-        .where(Job.attempts < MAX_ATTEMPTS if count_call else true())
-        .values(
-            status=JobState.RUNNING,
-            lease_until=bindparam("b_lease_until", type_=DateTime(timezone=True)),
-            started_at=now,
-            attempts=Job.attempts + (1 if count_call else 0),
-        )
-        .returning(
-            Job,
-            owner.with_only_columns(User.email).scalar_subquery(),
-            owner.with_only_columns(User.username).scalar_subquery(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-_CLAIM = {count_call: _claim_statement(count_call=count_call) for count_call in (True, False)}
+# The claim and the finish are the statements every job runs. They are SQL text, run on
+# a Core connection: building and cache-keying the ORM statements, and the session
+# around them, cost more CPU than all the rest of a run of a quick job.
+_CLAIM_SQL = """
+    UPDATE jobs
+    SET status = 'running', lease_until = :b_lease_until, started_at = :b_now,
+        attempts = jobs.attempts + {counted}
+    WHERE jobs.id = :b_job AND jobs.tenant_id = :b_tenant
+      AND (jobs.status = 'pending'
+           -- Out of attempts while its workers kept dying: the recovery sweep fails and
+           -- refunds it; it is never sent again.
+           OR (jobs.status = 'running' AND jobs.lease_until < :b_now
+               AND jobs.attempts < :b_max))
+      {within_calls}
+    RETURNING jobs.id, jobs.user_id, jobs.category, jobs.product_key, jobs.assistant_key,
+        jobs.provider, jobs.prompt, jobs.reference_ids, jobs.attempts, jobs.started_at,
+        (SELECT users.email FROM users
+         WHERE users.id = jobs.user_id AND users.tenant_id = :b_tenant),
+        (SELECT users.username FROM users
+         WHERE users.id = jobs.user_id AND users.tenant_id = :b_tenant)
+"""
+# The attempt count moves with each provider call: in the claim only for the first call
+# of this run, and only while calls are left.
+_CLAIM = {
+    True: text(_CLAIM_SQL.format(counted=1, within_calls="AND jobs.attempts < :b_max")),
+    False: text(_CLAIM_SQL.format(counted=0, within_calls="")),
+}
 
 
 def _claim_once(
     runtime: Runtime, tenant: Tenant, job_id: uuid.UUID, *, count_call: bool
-) -> tuple[Job, Identifiers] | None:
+) -> tuple[ClaimedJob, Identifiers] | None:
     now = utcnow()
-    with runtime.sessions() as db:
-        row = db.execute(
+    with runtime.engine.begin() as conn:
+        row = conn.execute(
             _CLAIM[count_call],
             {
                 "b_job": job_id,
                 "b_tenant": tenant.slug,
                 "b_now": now,
                 "b_lease_until": now + _lease(runtime),
+                "b_max": MAX_ATTEMPTS,
             },
         ).first()
-        db.commit()
         if row is not None:
-            job, email, username = row
+            *fields, email, username = row
+            job = ClaimedJob(*fields)
             return job, Identifiers(
                 user_id=job.user_id, job_id=job.id, email=email or "", username=username or ""
             )
-        current = db.execute(
+        current = conn.execute(
             select(Job.status, Job.lease_until).where(
                 Job.id == job_id, Job.tenant_id == tenant.slug
             )
@@ -340,7 +296,7 @@ def _claim_once(
     return None
 
 
-def _prepare(runtime: Runtime, tenant: Tenant, job: Job, identifiers: Identifiers) -> Order:
+def _prepare(runtime: Runtime, tenant: Tenant, job: ClaimedJob, identifiers: Identifiers) -> Order:
     """What the provider will be sent, anonymised; no reference of another user is read."""
     store = TenantStore(runtime.store, tenant.slug)
     if job.assistant_key is None and not job.reference_ids:
@@ -369,7 +325,7 @@ def _prepare(runtime: Runtime, tenant: Tenant, job: Job, identifiers: Identifier
         return generation_request(tenant, job.product_key, job.prompt, uploads, store, identifiers)
 
 
-def _uncount(runtime: Runtime, job: Job, calls: int) -> bool:
+def _uncount(runtime: Runtime, job: ClaimedJob, calls: int) -> bool:
     """Give back the call the claim counted when the run stops before making it; False
     when this run lost the job."""
     with runtime.sessions() as db:
@@ -382,7 +338,7 @@ def _uncount(runtime: Runtime, job: Job, calls: int) -> bool:
     return bool(won)
 
 
-def _count_call(runtime: Runtime, job: Job, calls: int) -> bool:
+def _count_call(runtime: Runtime, job: ClaimedJob, calls: int) -> bool:
     """Record that call ``calls + 1`` is about to be made; False when this run lost the job."""
     with runtime.sessions() as db:
         won = db.execute(
@@ -395,7 +351,7 @@ def _count_call(runtime: Runtime, job: Job, calls: int) -> bool:
 
 
 def _call(
-    runtime: Runtime, tenant: Tenant, job: Job, provider: Provider, order: Order
+    runtime: Runtime, tenant: Tenant, job: ClaimedJob, provider: Provider, order: Order
 ) -> GeneratedFile | str:
     """One provider call, outside any transaction (it may take minutes); the answer is
     kept only once it decodes."""
@@ -414,80 +370,61 @@ def _call(
     return produced
 
 
-def _store(runtime: Runtime, tenant: Tenant, job: Job, produced: GeneratedFile) -> None:
+def _store(runtime: Runtime, tenant: Tenant, job: ClaimedJob, produced: GeneratedFile) -> None:
     TenantStore(runtime.store, tenant.slug).put(
         result_key(job, produced.extension), produced.data, produced.content_type
     )
 
 
-def _finish_statements() -> tuple[Any, Any]:
-    """The job marked done (on the run's last counted call) and its content item added,
-    built once with bind parameters like the claim."""
-    now = bindparam("b_now", type_=DateTime(timezone=True))
-    done = (
-        update(Job)
-        .where(
-            Job.id == bindparam("b_job", type_=Uuid),
-            Job.status == JobState.RUNNING,
-            Job.attempts == bindparam("b_calls"),
-        )
-        .values(status=JobState.DONE, finished_at=now, lease_until=None, error=None)
-        .execution_options(synchronize_session=False)
-    )
-    # The table, not the mapped class: an ORM INSERT given a dict of parameters would
-    # take it for rows to insert in bulk.
-    items = cast(Table, ContentItem.__table__)
-    user = bindparam("b_user", type_=Uuid)
-    # Prime at the moment of finishing, read by the INSERT itself.
-    with_prime = select(User.prime_until > now).where(User.id == user).scalar_subquery()
-    given = {
-        name: bindparam(f"b_{name}", type_=items.c[name].type)
-        for name in (
-            "tenant_id",
-            "job_id",
-            "category",
-            "product_key",
-            "title",
-            "content_type",
-            "extension",
-            "size_bytes",
-            "storage_key",
-            "is_demo",
-            "source_upload_ids",
-        )
-    }
-    added = insert(items).values(
-        user_id=user,
-        created_at=now,
-        created_with_prime=func.coalesce(with_prime, False),
-        **given,
-    )
-    return done, added
-
-
-_DONE, _ADD_ITEM = _finish_statements()
+_DONE = text(
+    """
+    UPDATE jobs SET status = 'done', finished_at = :b_now, lease_until = NULL, error = NULL
+    WHERE jobs.id = :b_job AND jobs.status = 'running' AND jobs.attempts = :b_calls
+    """
+)
+_ADD_ITEM = text(
+    """
+    INSERT INTO content_items (
+        id, tenant_id, user_id, job_id, category, product_key, title, content_type,
+        extension, size_bytes, storage_key, is_demo, source_upload_ids, created_at,
+        created_with_prime)
+    VALUES (
+        :b_id, :b_tenant, :b_user, :b_job, :b_category, :b_product_key, :b_title,
+        :b_content_type, :b_extension, :b_size_bytes, :b_storage_key, :b_is_demo,
+        CAST(:b_sources AS uuid[]), :b_now,
+        -- Prime at the moment of finishing, read by the INSERT itself.
+        coalesce((SELECT users.prime_until > :b_now FROM users WHERE users.id = :b_user),
+                 false))
+    """
+)
 
 
 def _finish(
-    runtime: Runtime, tenant: Tenant, job: Job, calls: int, produced: GeneratedFile | str
+    runtime: Runtime, tenant: Tenant, job: ClaimedJob, calls: int, produced: GeneratedFile | str
 ) -> Outcome:
     now = utcnow()
-    with runtime.sessions() as db:
-        won = db.execute(_DONE, {"b_job": job.id, "b_calls": calls, "b_now": now}).rowcount  # type: ignore[attr-defined]
-        if not won:
-            # A later run took over (this one outlived its lease); it will finish.
-            db.rollback()
-            return Outcome.SKIPPED
-        if isinstance(produced, str):
+    if isinstance(produced, str):
+        # A reply joins the conversation through the chat's own (ORM) code.
+        with runtime.sessions() as db:
+            if not _finished(db, tenant, job, calls, now):
+                db.rollback()
+                return Outcome.SKIPPED
             add_message(db, tenant, job.user_id, job.assistant_key or "", "assistant", produced)
-        else:
-            db.execute(
+            capture(db, tenant, job.user_id, job.id)
+            db.commit()
+    else:
+        with runtime.engine.connect() as conn:
+            if not _finished(conn, tenant, job, calls, now):
+                conn.rollback()
+                return Outcome.SKIPPED
+            conn.execute(
                 _ADD_ITEM,
                 {
+                    "b_id": uuid.uuid4(),
                     "b_now": now,
                     "b_user": job.user_id,
-                    "b_tenant_id": tenant.slug,
-                    "b_job_id": job.id,
+                    "b_tenant": tenant.slug,
+                    "b_job": job.id,
                     "b_category": job.category,
                     "b_product_key": job.product_key,
                     "b_title": produced.title[:200],
@@ -496,18 +433,32 @@ def _finish(
                     "b_size_bytes": len(produced.data),
                     "b_storage_key": result_key(job, produced.extension),
                     "b_is_demo": produced.is_demo,
-                    "b_source_upload_ids": list(job.reference_ids),
+                    "b_sources": list(job.reference_ids),
                 },
             )
-        capture(db, tenant, job.user_id, job.id)
-        db.commit()
+            capture(conn, tenant, job.user_id, job.id)
+            conn.commit()
     unstage(runtime.settings.data_dir, job.id)
     _measure(tenant, job, Outcome.DONE)
     return Outcome.DONE
 
 
+def _finished(
+    db: Session | Connection, tenant: Tenant, job: ClaimedJob, calls: int, now: datetime
+) -> bool:
+    """Mark the job done on the run's last counted call; False when a later run took it
+    over (this one outlived its lease), which will finish it."""
+    won = db.execute(_DONE, {"b_job": job.id, "b_calls": calls, "b_now": now})
+    return bool(won.rowcount)  # type: ignore[attr-defined]
+
+
 def _fail(
-    runtime: Runtime, tenant: Tenant, job: Job, calls: int, reason: str, used: int | None = None
+    runtime: Runtime,
+    tenant: Tenant,
+    job: ClaimedJob,
+    calls: int,
+    reason: str,
+    used: int | None = None,
 ) -> Outcome:
     """The job's final failure: the reason kept for the user, the points refunded."""
     now = utcnow()
@@ -534,12 +485,12 @@ def _fail(
     return Outcome.FAILED
 
 
-def _measure(tenant: Tenant, job: Job, outcome: Outcome) -> None:
+def _measure(tenant: Tenant, job: ClaimedJob, outcome: Outcome) -> None:
     started = job.started_at or utcnow()
     record_job(tenant.slug, job.category, outcome.value, (utcnow() - started).total_seconds())
 
 
-def _crashed(runtime: Runtime, tenant: Tenant, job: Job, calls: int) -> Outcome:
+def _crashed(runtime: Runtime, tenant: Tenant, job: ClaimedJob, calls: int) -> Outcome:
     """warren's own code failed: hand the job back to the queue, or fail it when the
     crash used up its last attempt (a crash before any call in this run counts as one)."""
     used = max(calls, job.attempts + 1)

@@ -23,7 +23,18 @@ from datetime import timedelta
 from typing import Any
 
 from dramatiq import Broker, Message
-from sqlalchemy import Connection, Engine, delete, event, select
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    String,
+    Uuid,
+    bindparam,
+    event,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, sessionmaker
 
 from warren.db.base import utcnow
@@ -35,6 +46,22 @@ _PENDING = "warren.pending_messages"
 _BROKER = "warren.broker"
 _QUEUE = "warren.queue"
 
+# Every submission writes and takes back an outbox row: as SQL text prepared once, not
+# ORM objects flushed by the session, which cost a submission more CPU than its own work.
+_ADD = text(
+    """
+    INSERT INTO outbox (id, queue_name, actor_name, message, created_at)
+    VALUES (:b_id, :b_queue, :b_actor, :b_message, :b_now)
+    """
+).bindparams(
+    bindparam("b_id", type_=Uuid),
+    bindparam("b_message", type_=JSONB),
+    bindparam("b_now", type_=DateTime(timezone=True)),
+)
+_TAKE = text(
+    "DELETE FROM outbox WHERE id = ANY(CAST(:b_ids AS uuid[])) RETURNING message, actor_name"
+).columns(message=JSONB, actor_name=String)
+
 
 def enqueue_after_commit(db: Session, actor_name: str, *args: Any, **kwargs: Any) -> None:
     if _BROKER not in db.info:
@@ -42,13 +69,15 @@ def enqueue_after_commit(db: Session, actor_name: str, *args: Any, **kwargs: Any
     message: Message[Any] = Message(
         queue_name=db.info[_QUEUE], actor_name=actor_name, args=args, kwargs=kwargs, options={}
     )
-    db.add(
-        OutboxMessage(
-            id=uuid.UUID(message.message_id),
-            queue_name=message.queue_name,
-            actor_name=actor_name,
-            message=message.asdict(),
-        )
+    db.execute(
+        _ADD,
+        {
+            "b_id": uuid.UUID(message.message_id),
+            "b_queue": message.queue_name,
+            "b_actor": actor_name,
+            "b_message": message.asdict(),
+            "b_now": utcnow(),
+        },
     )
     db.info.setdefault(_PENDING, []).append(message)
 
@@ -110,11 +139,7 @@ def relay_outbox(engine: Engine, broker: Broker, grace: timedelta, batch: int = 
 def _send_and_delete(conn: Connection, broker: Broker, ids: Sequence[uuid.UUID], said: str) -> int:
     # Deleted first, in the transaction that sends: the rows stay locked until the
     # commit, and a failed send rolls the delete back.
-    rows = conn.execute(
-        delete(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids))
-        .returning(OutboxMessage.message, OutboxMessage.actor_name)
-    ).all()
+    rows = conn.execute(_TAKE, {"b_ids": list(ids)}).all()
     for row in rows:
         broker.enqueue(Message(**row.message))
         log.info(said, extra={"actor": row.actor_name, "message_id": row.message["message_id"]})
