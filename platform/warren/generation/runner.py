@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
@@ -131,6 +131,9 @@ class ClaimedJob:
     reference_ids: list[uuid.UUID]
     attempts: int
     started_at: datetime
+
+
+_CLAIMED_FIELDS = tuple(field.name for field in fields(ClaimedJob))
 
 
 def result_key(job: ClaimedJob, extension: str) -> str:
@@ -252,9 +255,9 @@ _CLAIM_SQL = """
     RETURNING jobs.id, jobs.user_id, jobs.category, jobs.product_key, jobs.assistant_key,
         jobs.provider, jobs.prompt, jobs.reference_ids, jobs.attempts, jobs.started_at,
         (SELECT users.email FROM users
-         WHERE users.id = jobs.user_id AND users.tenant_id = :b_tenant),
+         WHERE users.id = jobs.user_id AND users.tenant_id = :b_tenant) AS email,
         (SELECT users.username FROM users
-         WHERE users.id = jobs.user_id AND users.tenant_id = :b_tenant)
+         WHERE users.id = jobs.user_id AND users.tenant_id = :b_tenant) AS username
 """
 # The attempt count moves with each provider call: in the claim only for the first call
 # of this run, and only while calls are left.
@@ -280,10 +283,13 @@ def _claim_once(
             },
         ).first()
         if row is not None:
-            *fields, email, username = row
-            job = ClaimedJob(*fields)
+            columns = row._mapping
+            job = ClaimedJob(**{name: columns[name] for name in _CLAIMED_FIELDS})
             return job, Identifiers(
-                user_id=job.user_id, job_id=job.id, email=email or "", username=username or ""
+                user_id=job.user_id,
+                job_id=job.id,
+                email=columns["email"] or "",
+                username=columns["username"] or "",
             )
         current = conn.execute(
             select(Job.status, Job.lease_until).where(
