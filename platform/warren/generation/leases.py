@@ -92,7 +92,7 @@ class LeaseKeeper:
                 self.renew()
             except Exception:
                 # A missed beat is not fatal: the lease is several beats long.
-                log.warning("lease renewal failed", exc_info=True)
+                log.warning("lease renewal failed", held=len(self._held), exc_info=True)
 
     def close(self) -> None:
         self._stop.set()
