@@ -11,11 +11,15 @@ can come from an address of its own (X-Forwarded-For). Then, in the same run:
 - **burst**: the same probes while, in a separate process, ``--signins`` clients each
   POST sign-ins in a loop, every attempt from a new address (each one costs an Argon2id
   verification, unknown accounts included, since warren hashes a dummy to keep timing
-  equal); a client told 429 waits what Retry-After says before its next attempt.
+  equal); a client told 429 waits what Retry-After says before its next attempt;
+- **control**: the same probes while as many clients send as many requests per second
+  as the burst's got answers, each a load of the sign-in page, which hashes nothing.
 
-It prints the probes' p50/p99 in both phases, the p99 ratio (goal ≤ 2×), and what the
-sign-ins got back: 401 (hashed and refused), 429 (turned away by the hashing gate or a
-rate limit), anything else.
+It prints the probes' p50/p99 in each phase, the p99 ratio burst / idle (goal ≤ 2×),
+burst / control (the hashing's own share: control / idle is what any such load costs on
+a machine whose cores the load generator shares), and what the sign-ins got back: 401
+(hashed and refused), 429 (turned away by the hashing gate or a rate limit), anything
+else.
 
 The gate that keeps pages responsive is `warren.accounts.passwords`: at most one hash per
 core less one runs at a time, a bounded queue waits, and the rest get 429 at once.
@@ -33,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -100,8 +105,41 @@ async def sign_ins(base: str, seconds: float, clients: int, worker: int) -> Coun
     return statuses
 
 
-def burst_process(base: str, seconds: float, clients: int, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    out.put(dict(asyncio.run(sign_ins(base, seconds, clients, 1))))
+async def page_loads(base: str, seconds: float, clients: int, pause: float) -> Counter[int]:
+    """The control: as many clients, each loading the sign-in page (no hash) every
+    ``pause`` seconds, from a new address each time."""
+    statuses: Counter[int] = Counter()
+    counter = 0
+    stop_at = time.monotonic() + seconds
+
+    async def one(index: int) -> None:
+        nonlocal counter
+        async with httpx.AsyncClient(headers={"Host": HOST}, timeout=60) as client:
+            await asyncio.sleep(pause * index / clients)  # spread out, as the sign-ins are
+            while time.monotonic() < stop_at:
+                counter += 1
+                address = f"10.2.{counter // 250 % 250}.{counter % 250 + 1}"
+                response = await client.get(f"{base}/sign-in", headers={"X-Forwarded-For": address})
+                statuses[response.status_code] += 1
+                await asyncio.sleep(pause)
+
+    await asyncio.gather(*(one(i) for i in range(clients)))
+    return statuses
+
+
+def burst_process(
+    base: str,
+    seconds: float,
+    clients: int,
+    pause: float | None,
+    out: multiprocessing.Queue,  # type: ignore[type-arg]
+) -> None:
+    load = (
+        sign_ins(base, seconds, clients, 1)
+        if pause is None
+        else page_loads(base, seconds, clients, pause)
+    )
+    out.put(dict(asyncio.run(load)))
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -117,7 +155,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    rounds: list[tuple[list[float], list[float], dict[int, int]]] = []
+    rounds: list[Round] = []
     with tempfile.TemporaryDirectory(prefix="warren-bench-") as tmp:
         env = {
             **os.environ,
@@ -145,44 +183,68 @@ def main() -> None:
 
     print(f"policy page, {args.probes} probe connections, {args.seconds:g} s per phase")
     print(
-        f"{'round':<6} {'idle p50':>9} {'idle p99':>9} {'burst p50':>10} {'burst p99':>10} {'ratio':>6}"
+        f"{'round':<6} {'idle p50':>9} {'idle p99':>9} {'burst p50':>10} {'burst p99':>10}"
+        f" {'ratio':>6} {'control p99':>12} {'burst/control':>14}"
     )
-    ratios = []
+    ratios, shares = [], []
     statuses: Counter[int] = Counter()
-    for number, (idle, busy, answered) in enumerate(rounds, 1):
-        idle_p99, busy_p99 = percentile(idle, 0.99), percentile(busy, 0.99)
+    for number, measured in enumerate(rounds, 1):
+        idle_p99, busy_p99 = percentile(measured.idle, 0.99), percentile(measured.burst, 0.99)
+        control_p99 = percentile(measured.control, 0.99)
         ratios.append(busy_p99 / idle_p99)
-        statuses.update(answered)
+        shares.append(busy_p99 / control_p99)
+        statuses.update(measured.answered)
         print(
-            f"{number:<6} {statistics.median(idle):>9.1f} {idle_p99:>9.1f}"
-            f" {statistics.median(busy):>10.1f} {busy_p99:>10.1f} {ratios[-1]:>5.2f}×"
+            f"{number:<6} {statistics.median(measured.idle):>9.1f} {idle_p99:>9.1f}"
+            f" {statistics.median(measured.burst):>10.1f} {busy_p99:>10.1f} {ratios[-1]:>5.2f}×"
+            f" {control_p99:>12.1f} {shares[-1]:>13.2f}×"
         )
     print(
         f"p99 burst / idle, median of {len(ratios)} rounds: {statistics.median(ratios):.2f}×   (goal ≤ 2×)"
     )
+    print(f"p99 burst / control (as many page loads, no hashing): {statistics.median(shares):.2f}×")
     print(
         f"sign-ins during the bursts ({args.signins} clients, a new address each attempt): "
         + ", ".join(f"{code}: {count}" for code, count in sorted(statuses.items()))
     )
 
 
-def one_round(
-    base: str, args: argparse.Namespace
-) -> tuple[list[float], list[float], dict[int, int]]:
-    """An idle phase, then a burst phase: the probes' response times and the sign-ins' statuses."""
+@dataclass
+class Round:
+    idle: list[float]
+    burst: list[float]
+    control: list[float]
+    # What the sign-ins got back.
+    answered: dict[int, int]
+
+
+def one_round(base: str, args: argparse.Namespace) -> Round:
+    """An idle phase, a burst phase, and a control phase: the burst's clients sending as
+    many requests, each a page load that hashes nothing. Burst p99 over control p99 is
+    the hashing's own share; control over idle is what any 50 more clients cost on this
+    machine (the load generator shares its cores)."""
     idle = asyncio.run(probe(f"{base}/privacy", args.seconds, args.probes))
+    busy, answered = _probed_while(base, args, pause=None)
+    rate = sum(answered.values()) / (args.seconds + 1)
+    control, _ = _probed_while(base, args, pause=args.signins / max(rate, 1.0))
+    return Round(idle, busy, control, answered)
+
+
+def _probed_while(
+    base: str, args: argparse.Namespace, pause: float | None
+) -> tuple[list[float], dict[int, int]]:
     results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    burst = multiprocessing.Process(
-        target=burst_process, args=(base, args.seconds + 1, args.signins, results)
+    load = multiprocessing.Process(
+        target=burst_process, args=(base, args.seconds + 1, args.signins, pause, results)
     )
-    burst.start()
-    time.sleep(1.0)  # let every sign-in client get its form before probing
-    busy = asyncio.run(probe(f"{base}/privacy", args.seconds, args.probes))
-    burst.join(timeout=args.seconds + 120)
-    if burst.exitcode != 0:
-        raise SystemExit(f"the sign-in process failed ({burst.exitcode})")
+    load.start()
+    time.sleep(1.0)  # let every client get going before probing
+    times = asyncio.run(probe(f"{base}/privacy", args.seconds, args.probes))
+    load.join(timeout=args.seconds + 120)
+    if load.exitcode != 0:
+        raise SystemExit(f"the load process failed ({load.exitcode})")
     statuses: dict[int, int] = results.get(timeout=10)
-    return idle, busy, statuses
+    return times, statuses
 
 
 if __name__ == "__main__":
