@@ -3,9 +3,11 @@ another run took over is let go, and a finished run's job is no longer renewed."
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 from test_generation_runner import make_user, submit
 
@@ -91,3 +93,39 @@ def test_the_keeper_beats_by_itself_while_a_run_lives(runtime: Runtime, clean_db
     finally:
         keeper.close()
     assert lease_of(runtime, job_id) >= first + timedelta(seconds=LEASE - 5)
+
+
+def test_a_locked_job_row_does_not_hold_up_the_other_leases(
+    runtime: Runtime, clean_db: None
+) -> None:
+    """A row another transaction has locked (a deletion, a sweep) is skipped for a beat,
+    kept, and renewed once free; the other leases are renewed without waiting for it."""
+    songly, vizardio = runtime.registry.get("songly"), runtime.registry.get("vizardio")
+    locked = submit(runtime, songly, make_user(runtime, songly, "locked", 20))
+    free = submit(runtime, vizardio, make_user(runtime, vizardio, "free", 20))
+    claimed_at = utcnow()
+    for job_id in (locked, free):
+        running(runtime, job_id, claimed_at)
+    keeper = LeaseKeeper(runtime.engine, LEASE, beat_seconds=3600)
+    renewed: list[set[uuid.UUID]] = []
+    try:
+        with keeper.holding(locked, claimed_at), keeper.holding(free, claimed_at):
+            with runtime.engine.connect() as other:
+                other.execute(select(Job.id).where(Job.id == locked).with_for_update())
+                beat = threading.Thread(target=lambda: renewed.append(keeper.renew()))
+                beat.start()
+                beat.join(30)
+                assert not beat.is_alive(), "the beat waited for the locked row"
+                other.rollback()
+            assert renewed == [{free}]
+            # Still held: renewed on the next beat once the row is free.
+            assert keeper.renew() == {locked, free}
+    finally:
+        keeper.close()
+
+
+def test_a_closed_keeper_takes_no_more_runs(runtime: Runtime) -> None:
+    keeper = LeaseKeeper(runtime.engine, LEASE, beat_seconds=3600)
+    keeper.close()
+    with pytest.raises(RuntimeError, match="closed"), keeper.holding(uuid.uuid4(), utcnow()):
+        pass

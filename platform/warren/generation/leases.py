@@ -23,13 +23,31 @@ from warren.db.base import utcnow
 from warren.logs import get_logger
 
 log = get_logger("warren.generation")
+_CLOSE_WAIT_SECONDS = 10.0
 
+# A held job whose row another transaction has locked (a deletion, a sweep, the run's own
+# finish) is skipped for this beat instead of making every other lease wait for it; it
+# is let go only once it no longer matches, and renewed on a later beat otherwise.
 _RENEW = text(
     """
-    UPDATE jobs SET lease_until = :b_until
-    FROM unnest(CAST(:b_ids AS uuid[]), CAST(:b_started AS timestamptz[])) AS held(id, started_at)
-    WHERE jobs.id = held.id AND jobs.started_at = held.started_at AND jobs.status = 'running'
-    RETURNING jobs.id
+    WITH held AS (
+        SELECT * FROM unnest(CAST(:b_ids AS uuid[]), CAST(:b_started AS timestamptz[]))
+            AS held(id, started_at)
+    ), ours AS (
+        SELECT jobs.id FROM jobs JOIN held
+            ON jobs.id = held.id AND jobs.started_at = held.started_at
+        WHERE jobs.status = 'running'
+    ), free AS (
+        SELECT jobs.id FROM jobs JOIN held
+            ON jobs.id = held.id AND jobs.started_at = held.started_at
+        WHERE jobs.status = 'running'
+        FOR UPDATE OF jobs SKIP LOCKED
+    ), renewed AS (
+        UPDATE jobs SET lease_until = :b_until FROM free WHERE jobs.id = free.id
+        RETURNING jobs.id
+    )
+    SELECT ours.id, renewed.id IS NOT NULL AS renewed
+    FROM ours LEFT JOIN renewed ON renewed.id = ours.id
     """
 )
 
@@ -48,6 +66,8 @@ class LeaseKeeper:
     def holding(self, job_id: uuid.UUID, claimed_at: datetime) -> Iterator[None]:
         """Renew the job's lease while the block runs."""
         with self._lock:
+            if self._stop.is_set():
+                raise RuntimeError("this lease keeper is closed: its runtime runs no more jobs")
             self._held[job_id] = claimed_at
             if self._thread is None:
                 # Started on the first run, so processes that never run a job have none.
@@ -63,25 +83,25 @@ class LeaseKeeper:
                     del self._held[job_id]
 
     def renew(self) -> set[uuid.UUID]:
-        """One beat: renew every lease held, let go of the jobs another run took over;
-        the ids renewed."""
+        """One beat: renew every lease held whose row is not locked, let go of the jobs
+        another run took over (or that are no longer running); the ids renewed."""
         with self._lock:
             held = dict(self._held)
         if not held:
             return set()
         with self._engine.begin() as conn:
-            renewed = set(
-                conn.execute(
-                    _RENEW,
-                    {
-                        "b_until": utcnow() + self._lease,
-                        "b_ids": list(held),
-                        "b_started": list(held.values()),
-                    },
-                ).scalars()
-            )
+            rows = conn.execute(
+                _RENEW,
+                {
+                    "b_until": utcnow() + self._lease,
+                    "b_ids": list(held),
+                    "b_started": list(held.values()),
+                },
+            ).all()
+        ours = {job_id for job_id, _ in rows}
+        renewed = {job_id for job_id, done in rows if done}
         with self._lock:
-            for job_id in held.keys() - renewed:
+            for job_id in held.keys() - ours:
                 if self._held.get(job_id) == held[job_id]:
                     del self._held[job_id]
         return renewed
@@ -95,8 +115,10 @@ class LeaseKeeper:
                 log.warning("lease renewal failed", held=len(self._held), exc_info=True)
 
     def close(self) -> None:
-        self._stop.set()
+        """Stop renewing, for good. A beat in flight is given a while to end; the thread
+        is a daemon, so a beat stuck on the network does not keep the process alive."""
         with self._lock:
+            self._stop.set()
             thread = self._thread
         if thread is not None:
-            thread.join()
+            thread.join(_CLOSE_WAIT_SECONDS)

@@ -239,8 +239,9 @@ def _claim(
 
 
 # The claim and the finish are the statements every job runs. They are SQL text, run on
-# a Core connection: building and cache-keying the ORM statements, and the session
-# around them, cost more CPU than all the rest of a run of a quick job.
+# a Core connection (a chat reply's finish runs in a session, for the chat's own code):
+# building and cache-keying the ORM statements, and the session around them, cost more
+# CPU than all the rest of a run of a quick job.
 _CLAIM_SQL = """
     UPDATE jobs
     SET status = 'running', lease_until = :b_lease_until, started_at = :b_now,
@@ -412,7 +413,7 @@ def _finish(
     if isinstance(produced, str):
         # A reply joins the conversation through the chat's own (ORM) code.
         with runtime.sessions() as db:
-            if not _finished(db, tenant, job, calls, now):
+            if not _finished(db, job, calls, now):
                 db.rollback()
                 return Outcome.SKIPPED
             add_message(db, tenant, job.user_id, job.assistant_key or "", "assistant", produced)
@@ -420,7 +421,7 @@ def _finish(
             db.commit()
     else:
         with runtime.engine.connect() as conn:
-            if not _finished(conn, tenant, job, calls, now):
+            if not _finished(conn, job, calls, now):
                 conn.rollback()
                 return Outcome.SKIPPED
             conn.execute(
@@ -449,9 +450,7 @@ def _finish(
     return Outcome.DONE
 
 
-def _finished(
-    db: Session | Connection, tenant: Tenant, job: ClaimedJob, calls: int, now: datetime
-) -> bool:
+def _finished(db: Session | Connection, job: ClaimedJob, calls: int, now: datetime) -> bool:
     """Mark the job done on the run's last counted call; False when a later run took it
     over (this one outlived its lease), which will finish it."""
     won = db.execute(_DONE, {"b_job": job.id, "b_calls": calls, "b_now": now})
@@ -492,8 +491,8 @@ def _fail(
 
 
 def _measure(tenant: Tenant, job: ClaimedJob, outcome: Outcome) -> None:
-    started = job.started_at or utcnow()
-    record_job(tenant.slug, job.category, outcome.value, (utcnow() - started).total_seconds())
+    elapsed = (utcnow() - job.started_at).total_seconds()
+    record_job(tenant.slug, job.category, outcome.value, elapsed)
 
 
 def _crashed(runtime: Runtime, tenant: Tenant, job: ClaimedJob, calls: int) -> Outcome:
