@@ -74,18 +74,32 @@ def _with_database(admin_url: str, name: str) -> str:
 
 
 @contextmanager
-def migrated_database(admin_url: str, prefix: str) -> Iterator[str]:
-    """A new database on the server of ``admin_url``, migrated to head, dropped after."""
+def new_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database on the server of ``admin_url``, dropped after."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = _with_database(admin_url, name)
     try:
-        upgrade(url)
-        yield url
+        yield _with_database(admin_url, name)
     finally:
         with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def migrated_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A new database on the server of ``admin_url``, migrated to head, dropped after."""
+    with new_database(admin_url, prefix) as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture
+def empty_database(pg_admin_url: str) -> Iterator[str]:
+    """A database with none of warren's tables: not the server's maintenance database,
+    which a run of something else may have migrated."""
+    with new_database(pg_admin_url, "warren_empty") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

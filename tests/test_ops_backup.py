@@ -10,12 +10,10 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
-import pytest
 from moto.server import ThreadedMotoServer
 from test_generation_http import order, signed_up, upload, uploaded_id
 
@@ -25,7 +23,7 @@ from warren.settings import Settings
 from warren.storage.factory import open_object_store
 from warren.storage.s3 import S3ObjectStore
 
-from conftest import ROOT, TEST_SECRET, _with_database, serving
+from conftest import ROOT, TEST_SECRET, serving
 from samples import photo
 from webclient import BrandClient, new_address
 
@@ -46,16 +44,6 @@ def warren(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         timeout=300,
         cwd=ROOT,
     )
-
-
-@pytest.fixture
-def empty_database(pg_admin_url: str) -> Iterator[str]:
-    name = f"warren_restore_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(libpq_url(pg_admin_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield _with_database(pg_admin_url, name)
-    with psycopg.connect(libpq_url(pg_admin_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def table_count(url: str) -> int:

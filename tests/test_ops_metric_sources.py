@@ -113,10 +113,10 @@ def test_rows_past_their_retention_deadline_are_a_gauge_per_tenant_and_rule(
 
 
 def test_sources_that_fail_are_reported_and_the_queue_still_answers(
-    runtime: Runtime, pg_admin_url: str
+    runtime: Runtime, empty_database: str
 ) -> None:
-    # The maintenance database has none of warren's tables: every database source fails.
-    elsewhere = make_engine(pg_admin_url)
+    # A database with none of warren's tables: every database source fails.
+    elsewhere = make_engine(empty_database)
     try:
         body = exposition(
             elsewhere, runtime.broker, "default", None, tuple(runtime.registry), timedelta(0)
