@@ -23,13 +23,15 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
-
-from warren.db.engine import libpq_url, make_engine, make_sessionmaker
+from warren.db.engine import make_engine, make_sessionmaker
 from warren.db.migrate import upgrade
 from warren.paths import PROJECT_ROOT
 from warren.storage.local import LocalObjectStore
 from warren.tenancy.registry import load_registry
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.databases import own_database
 
 TENANT = "songly"
 ITEM_MB = 10
@@ -127,11 +129,11 @@ def main() -> int:
     if not admin:
         print("set DATABASE_URL to a PostgreSQL server the benchmark may create a database on")
         return 2
-    name = f"warren_bench_{uuid.uuid4().hex[:8]}"
-    base, _, query = admin.partition("?")
-    url = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-    with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    with own_database(admin) as url:
+        return _measure(args, url)
+
+
+def _measure(args: argparse.Namespace, url: str) -> int:
     work = Path(tempfile.mkdtemp(prefix="warren-bench-"))
     try:
         upgrade(url)
@@ -150,8 +152,6 @@ def main() -> int:
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -33,17 +32,9 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = "poem"
 TENANT = "songly"
-
-
-def _database(admin: str) -> tuple[str, str]:
-    name = f"warren_bench_{uuid.uuid4().hex[:8]}"
-    base, _, query = admin.partition("?")
-    return name, f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
 
 
 def main() -> int:
@@ -58,29 +49,24 @@ def main() -> int:
     if not admin:
         print("set DATABASE_URL to a PostgreSQL server the benchmark may create a database on")
         return 2
-    from warren.db.engine import libpq_url
+    from bench.databases import own_database
 
-    name, url = _database(admin)
-    with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    tmp = tempfile.mkdtemp(prefix="warren-bench-jobs-")
-    os.environ.update(
-        {
-            "DATABASE_URL": url,
-            "WARREN_DATA_DIR": tmp,
-            "WARREN_SECRET": "bench-deployment-secret-" + "x" * 32,
-            "WARREN_QUEUE_PREFIX": f"bench{uuid.uuid4().hex[:6]}",
-            "WARREN_LOG_LEVEL": "WARNING",
-        }
-    )
-    if args.broker:
-        os.environ["WARREN_BROKER_URL"] = args.broker
-    try:
+    with (
+        own_database(admin) as url,
+        tempfile.TemporaryDirectory(prefix="warren-bench-", ignore_cleanup_errors=True) as tmp,
+    ):
+        os.environ.update(
+            {
+                "DATABASE_URL": url,
+                "WARREN_DATA_DIR": tmp,
+                "WARREN_SECRET": "bench-deployment-secret-" + "x" * 32,
+                "WARREN_QUEUE_PREFIX": f"bench{uuid.uuid4().hex[:6]}",
+                "WARREN_LOG_LEVEL": "WARNING",
+            }
+        )
+        if args.broker:
+            os.environ["WARREN_BROKER_URL"] = args.broker
         return _run(args, url)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _run(args: argparse.Namespace, url: str) -> int:

@@ -2,8 +2,9 @@
 
 Run: .venv/bin/python bench/pages.py [--seconds 5] [--connections 32] [--rounds 3]
 
-Starts, one after the other on loopback: `warren serve --no-worker` (its database is
-DATABASE_URL when set, else the embedded PostgreSQL in a temporary data dir) and the
+Starts, one after the other on loopback: `warren serve --no-worker` (its database is one
+of its own on DATABASE_URL's server when that is set, else the embedded PostgreSQL in a
+temporary data dir) and the
 plaintext Litestar app in bench/plaintext_app.py, both by uvicorn in one process with
 the same event loop and parser. A small asyncio load generator (httpx, keep-alive,
 N concurrent connections; simpler to ship and to read than a locust file for one GET
@@ -23,11 +24,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.databases import own_database
+
 ROOT = Path(__file__).resolve().parents[1]
+
 SCENARIOS = [("policy", "/privacy"), ("home", "/")]
 HOST = "songly.localhost"
 
@@ -95,6 +103,20 @@ def measure(url: str, host: str, pid: int, args: argparse.Namespace) -> tuple[fl
     return statistics.median(rates), cpu_ms
 
 
+@contextmanager
+def server_environment(data_dir: str) -> Iterator[dict[str, str]]:
+    """The environment for a benchmark's `warren serve`: with DATABASE_URL set, a
+    database of its own on that server (`warren serve` migrates the database it is
+    given), else the embedded PostgreSQL in ``data_dir``."""
+    env = {**os.environ, "WARREN_DATA_DIR": data_dir, "WARREN_LOG_LEVEL": "WARNING"}
+    admin = env.pop("DATABASE_URL", "")
+    if not admin:
+        yield env
+        return
+    with own_database(admin) as url:
+        yield {**env, "DATABASE_URL": url}
+
+
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(
@@ -114,8 +136,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="warren-bench-") as tmp:
-        env = {**os.environ, "WARREN_DATA_DIR": tmp, "WARREN_LOG_LEVEL": "WARNING"}
+    with tempfile.TemporaryDirectory(prefix="warren-bench-") as tmp, server_environment(tmp) as env:
         port = free_port()
         baseline_port = free_port()
         warren = start(

@@ -47,6 +47,10 @@ from warren.storage.local import LocalObjectStore
 from warren.storage.tenant_store import TenantStore
 from warren.tenancy.registry import Registry, load_registry
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.databases import own_database
+
 SWEPT, NAIVE = "songly", "vizardio"
 USERS = 1000
 
@@ -165,11 +169,11 @@ def main() -> int:
     if not admin:
         print("set DATABASE_URL to a PostgreSQL server the benchmark may create a database on")
         return 2
-    name = f"warren_bench_{uuid.uuid4().hex[:8]}"
-    base, _, query = admin.partition("?")
-    url = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-    with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    with own_database(admin) as url:
+        return _measure(args, url)
+
+
+def _measure(args: argparse.Namespace, url: str) -> int:
     work = Path(tempfile.mkdtemp(prefix="warren-bench-"))
     engine = make_engine(url)
     try:
@@ -220,8 +224,6 @@ def main() -> int:
     finally:
         engine.dispose()
         shutil.rmtree(work, ignore_errors=True)
-        with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 Run: .venv/bin/python bench/signin_burst.py [--seconds 8] [--signins 50] [--probes 4] [--rounds 3]
 
-Starts `warren serve --no-worker` on loopback (DATABASE_URL when set, else the embedded
-PostgreSQL in a temporary data dir), trusting loopback as a proxy so that every sign-in
+Starts `warren serve --no-worker` on loopback (on a database of its own on DATABASE_URL's
+server when that is set, else the embedded PostgreSQL in a temporary data dir), trusting loopback as a proxy so that every sign-in
 can come from an address of its own (X-Forwarded-For). Then, in the same run:
 
 - **idle**: ``--probes`` connections GET the songly policy page back to back for
@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import os
 import re
 import statistics
 import sys
@@ -44,7 +43,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.pages import free_port, start, stop, wait_ready
+from bench.pages import free_port, server_environment, start, stop, wait_ready
 from warren.web.csrf import FIELD
 
 HOST = "songly.localhost"
@@ -115,13 +114,16 @@ async def page_loads(base: str, seconds: float, clients: int, pause: float) -> C
     async def one(index: int) -> None:
         nonlocal counter
         async with httpx.AsyncClient(headers={"Host": HOST}, timeout=60) as client:
-            await asyncio.sleep(pause * index / clients)  # spread out, as the sign-ins are
-            while time.monotonic() < stop_at:
+            # On a fixed schedule, spread out as the sign-ins are, so the rate is the
+            # burst's whatever the answers' own time.
+            next_at = time.monotonic() + pause * index / clients
+            while next_at < stop_at:
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                next_at += pause
                 counter += 1
                 address = f"10.2.{counter // 250 % 250}.{counter % 250 + 1}"
                 response = await client.get(f"{base}/sign-in", headers={"X-Forwarded-For": address})
                 statuses[response.status_code] += 1
-                await asyncio.sleep(pause)
 
     await asyncio.gather(*(one(i) for i in range(clients)))
     return statuses
@@ -156,11 +158,12 @@ def main() -> None:
     args = parser.parse_args()
 
     rounds: list[Round] = []
-    with tempfile.TemporaryDirectory(prefix="warren-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="warren-bench-") as tmp,
+        server_environment(tmp) as base_env,
+    ):
         env = {
-            **os.environ,
-            "WARREN_DATA_DIR": tmp,
-            "WARREN_LOG_LEVEL": "WARNING",
+            **base_env,
             "WARREN_TRUSTED_PROXIES": "127.0.0.1/32",
             # Every attempt comes from a new address, so the per-address limit never
             # trips; the global limits below are what a burst meets.
