@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import multiprocessing
 import re
 import statistics
@@ -36,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,26 +71,30 @@ async def probe(url: str, seconds: float, connections: int) -> list[float]:
     return times
 
 
+def new_addresses(network: int) -> Iterator[str]:
+    """A new client address for every attempt, inside 10.<network>.0.0/16."""
+    for n in itertools.count(1):
+        yield f"10.{network}.{n // 250 % 250}.{n % 250 + 1}"
+
+
 async def sign_ins(base: str, seconds: float, clients: int, worker: int) -> Counter[int]:
     statuses: Counter[int] = Counter()
-    counter = 0
+    addresses = new_addresses(worker)
     stop_at = time.monotonic() + seconds
 
     async def one(index: int) -> None:
-        nonlocal counter
         async with httpx.AsyncClient(headers={"Host": HOST}, timeout=60) as client:
             page = await client.get(f"{base}/sign-in")
             match = TOKEN.search(page.text)
             if match is None:
                 raise SystemExit("no CSRF token on the sign-in page")
             while time.monotonic() < stop_at:
-                counter += 1
-                address = f"10.{worker}.{counter // 250 % 250}.{counter % 250 + 1}"
+                address = next(addresses)
                 response = await client.post(
                     f"{base}/sign-in",
                     data={
                         FIELD: match.group(1),
-                        "login": f"nobody{index}-{counter}@example.com",
+                        "login": f"nobody{index}-{address}@example.com",
                         "password": "not the password",
                         "next": "/",
                     },
@@ -108,11 +114,10 @@ async def page_loads(base: str, seconds: float, clients: int, pause: float) -> C
     """The control: as many clients, each loading the sign-in page (no hash) every
     ``pause`` seconds, from a new address each time."""
     statuses: Counter[int] = Counter()
-    counter = 0
+    addresses = new_addresses(2)
     stop_at = time.monotonic() + seconds
 
     async def one(index: int) -> None:
-        nonlocal counter
         async with httpx.AsyncClient(headers={"Host": HOST}, timeout=60) as client:
             # On a fixed schedule, spread out as the sign-ins are, so the rate is the
             # burst's whatever the answers' own time.
@@ -120,8 +125,7 @@ async def page_loads(base: str, seconds: float, clients: int, pause: float) -> C
             while next_at < stop_at:
                 await asyncio.sleep(max(0.0, next_at - time.monotonic()))
                 next_at += pause
-                counter += 1
-                address = f"10.2.{counter // 250 % 250}.{counter % 250 + 1}"
+                address = next(addresses)
                 response = await client.get(f"{base}/sign-in", headers={"X-Forwarded-For": address})
                 statuses[response.status_code] += 1
 
