@@ -72,13 +72,12 @@ def main() -> int:
 def _run(args: argparse.Namespace, url: str) -> int:
     # Imported here: the settings and the broker are read from the environment set above.
     import dramatiq
-    from sqlalchemy import func, select, text
+    from sqlalchemy import text
 
     from warren.accounts.signup import SignUpForm, sign_up
     from warren.billing.ledger import grant
     from warren.db.migrate import upgrade
     from warren.db.unit_of_work import unit_of_work
-    from warren.generation.models import Job
     from warren.generation.submit import submit_generation
     from warren.privacy.policy import policy_version
 
@@ -121,9 +120,14 @@ def _run(args: argparse.Namespace, url: str) -> int:
             samples.append(time.perf_counter() - started)
         return statistics.median(samples) * 1000
 
+    # Polled every 20 ms during a drain, in the process being measured: a session and an
+    # ORM query per poll held the GIL a tenth of the drain in a profile, a cost
+    # the no-op actor's in-memory counter never pays. A pooled connection and one text statement.
+    done_count = text("SELECT count(*) FROM jobs WHERE status = 'done'")
+
     def done_jobs() -> int:
-        with runtime.sessions() as db:
-            return int(db.scalar(select(func.count()).where(Job.status == "done")) or 0)
+        with runtime.engine.connect() as connection:
+            return int(connection.execute(done_count).scalar_one())
 
     def drain(queue: str, finished: object, target: int) -> tuple[float, float]:
         worker = dramatiq.Worker(broker, queues={queue}, worker_threads=args.threads)
