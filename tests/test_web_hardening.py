@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from asgi_call import call
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -117,45 +118,10 @@ class AsgiClient:
         headers: list[tuple[bytes, bytes]],
         body: bytes = b"",
     ) -> tuple[int, dict[bytes, bytes], bytes]:
-        return self.loop.run_until_complete(self._call(method, path, headers, body))
-
-    async def _call(
-        self, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes
-    ) -> tuple[int, dict[bytes, bytes], bytes]:
-        scope: dict[str, Any] = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode("utf-8", "surrogateescape"),
-            "query_string": b"",
-            "root_path": "",
-            "headers": headers,
-            "client": ("203.0.113.50", 40000),
-            "server": ("127.0.0.1", 8000),
-        }
-        sent = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, send)
-        return start["status"], dict(start.get("headers", [])), b"".join(chunks)
+        status, answer_headers, answer = self.loop.run_until_complete(
+            call(self.app, method, path, headers, body)
+        )
+        return status, dict(answer_headers), answer
 
 
 @pytest.fixture(scope="module")

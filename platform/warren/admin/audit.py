@@ -37,8 +37,8 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from warren.admin.models import AuditEntry
-from warren.db.base import utcnow
-from warren.errors import Conflict
+from warren.db.base import INT8_MAX, INT8_MIN, utcnow
+from warren.errors import Conflict, InvalidInput
 from warren.privacy.ip import HASH_PREFIX, UNKNOWN, ip_value, parse_address
 from warren.tenancy.tenant import Tenant
 
@@ -214,6 +214,8 @@ class Page:
 def page(db: Session, tenant: Tenant, before: int | None = None, size: int = 50) -> Page:
     """Newest first, keyset-paged on the id (stable while new rows arrive)."""
     query = select(AuditEntry).where(AuditEntry.tenant_id == tenant.slug)
+    if before is not None and not INT8_MIN <= before <= INT8_MAX:
+        raise InvalidInput({"before": "This page of the audit log does not exist."})
     if before is not None:
         query = query.where(AuditEntry.id < before)
     rows = list(db.scalars(query.order_by(AuditEntry.id.desc()).limit(size + 1)))

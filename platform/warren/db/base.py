@@ -16,6 +16,12 @@ NAMING = {
 }
 
 
+# PostgreSQL's integer and bigint ranges. A number from a URL beyond them is no row's key,
+# and sent in a query it would fail the statement instead of matching nothing.
+INT4_MAX = 2**31 - 1
+INT8_MIN, INT8_MAX = -(2**63), 2**63 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

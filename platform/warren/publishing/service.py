@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from warren.accounts.models import User
 from warren.admin import audit
-from warren.db.base import utcnow
+from warren.db.base import INT4_MAX, utcnow
 from warren.errors import InvalidInput, NotFound
 from warren.privacy.policy import rendered_policy
 from warren.privacy.rehash import remaining_raw
@@ -117,10 +117,14 @@ def known_versions(registry: Registry, tenant: Tenant) -> tuple[PublishedVersion
 
 
 def version(db: Session, tenant: Tenant, number: int) -> BrandConfigVersion:
-    found = db.scalar(
-        select(BrandConfigVersion).where(
-            BrandConfigVersion.tenant_id == tenant.slug, BrandConfigVersion.version == number
+    found = (
+        db.scalar(
+            select(BrandConfigVersion).where(
+                BrandConfigVersion.tenant_id == tenant.slug, BrandConfigVersion.version == number
+            )
         )
+        if 0 < number <= INT4_MAX
+        else None
     )
     if found is None:
         raise NotFound("There is no such version of this policy.")

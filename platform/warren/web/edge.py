@@ -97,6 +97,11 @@ def _readable(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bool:
         return False
     if any(ch in path for ch in "\x00\r\n") or any(0xD800 <= ord(ch) <= 0xDFFF for ch in path):
         return False
+    # A NUL in a query parameter would reach PostgreSQL's text (a search, a cursor) and
+    # fail the statement; no link warren makes has one.
+    query = scope.get("query_string", b"")
+    if b"\x00" in query or b"%00" in query:
+        return False
     return all(len(value) <= _MAX_HEADER_BYTES for _, value in headers)
 
 

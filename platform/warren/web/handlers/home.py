@@ -23,8 +23,12 @@ ASSET_CACHE = {"Cache-Control": "public, max-age=3600"}
 
 def _brand_file(ctx: RequestContext, name: str) -> Path:
     folder = (ctx.runtime.settings.tenants_dir / ctx.tenant.slug / "static").resolve()
-    path = (folder / name).resolve()
-    if path.parent != folder or not path.is_file():
+    try:
+        path = (folder / name).resolve()
+        found = path.parent == folder and path.is_file()
+    except OSError:  # a name the file system refuses (too long, say) names no file
+        found = False
+    if not found:
         raise NotFound()
     return path
 
