@@ -4,7 +4,7 @@ Each benchmark runs as its own process (``python bench/NAME.py``) so one's impor
 broker and memory never colour the next, and prints its own table of warren against
 the baseline measured in the same run. ``--short`` passes each its small sizes and one
 round: a smoke run of a minute or two, not figures to publish. Benchmarks needing a
-database (jobs, retention, export_memory) are skipped with the reason when neither
+database (jobs, history, retention, export_memory) are skipped with the reason when neither
 DATABASE_URL nor WARREN_TEST_DATABASE_URL is set; transform needs the ``bench`` extra
 (pyvips). Exits 1 if any benchmark failed.
 """
@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, tuple[bool, list[str], list[str]]] = {
     "pages": (False, [], ["--seconds", "2", "--rounds", "1", "--connections", "16"]),
     "signin_burst": (False, [], ["--seconds", "3", "--rounds", "1"]),
     "jobs": (True, [], ["--jobs", "60", "--submits", "40", "--rounds", "1"]),
+    "history": (True, [], ["--big", "2000", "--rounds", "10"]),
     "retention": (True, [], ["--count", "20000", "--sample", "2000"]),
     "export_memory": (True, [], ["--sizes-mb", "10", "50"]),
 }

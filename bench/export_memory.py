@@ -31,7 +31,7 @@ from warren.tenancy.registry import load_registry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.databases import own_database
+from bench.databases import own_database, server_url
 
 TENANT = "songly"
 ITEM_MB = 10
@@ -125,9 +125,8 @@ def main() -> int:
     if args.child:
         child(*args.child)
         return 0
-    admin = os.environ.get("DATABASE_URL") or os.environ.get("WARREN_TEST_DATABASE_URL")
-    if not admin:
-        print("set DATABASE_URL to a PostgreSQL server the benchmark may create a database on")
+    admin = server_url()
+    if admin is None:
         return 2
     with own_database(admin) as url:
         return _measure(args, url)

@@ -27,7 +27,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -45,25 +44,12 @@ def main() -> int:
     parser.add_argument("--submits", type=int, default=200, help="timed submissions per round")
     parser.add_argument("--broker", default=os.environ.get("WARREN_BROKER_URL", ""))
     args = parser.parse_args()
-    admin = os.environ.get("DATABASE_URL") or os.environ.get("WARREN_TEST_DATABASE_URL")
-    if not admin:
-        print("set DATABASE_URL to a PostgreSQL server the benchmark may create a database on")
-        return 2
-    from bench.databases import own_database
+    from bench.databases import in_process_warren, server_url
 
-    with (
-        own_database(admin) as url,
-        tempfile.TemporaryDirectory(prefix="warren-bench-", ignore_cleanup_errors=True) as tmp,
-    ):
-        os.environ.update(
-            {
-                "DATABASE_URL": url,
-                "WARREN_DATA_DIR": tmp,
-                "WARREN_SECRET": "bench-deployment-secret-" + "x" * 32,
-                "WARREN_QUEUE_PREFIX": f"bench{uuid.uuid4().hex[:6]}",
-                "WARREN_LOG_LEVEL": "WARNING",
-            }
-        )
+    admin = server_url()
+    if admin is None:
+        return 2
+    with in_process_warren(admin) as url:
         if args.broker:
             os.environ["WARREN_BROKER_URL"] = args.broker
         return _run(args, url)

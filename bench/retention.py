@@ -49,7 +49,7 @@ from warren.tenancy.registry import Registry, load_registry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.databases import own_database
+from bench.databases import own_database, server_url
 
 SWEPT, NAIVE = "songly", "vizardio"
 USERS = 1000
@@ -165,9 +165,8 @@ def main() -> int:
         help="rows per sweep transaction (default: WARREN_RETENTION_BATCH's default)",
     )
     args = parser.parse_args()
-    admin = os.environ.get("DATABASE_URL") or os.environ.get("WARREN_TEST_DATABASE_URL")
-    if not admin:
-        print("set DATABASE_URL to a PostgreSQL server the benchmark may create a database on")
+    admin = server_url()
+    if admin is None:
         return 2
     with own_database(admin) as url:
         return _measure(args, url)
