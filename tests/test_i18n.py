@@ -453,3 +453,21 @@ def test_brand_copy_from_the_registry_is_shown_in_the_visitors_language(brand: A
     assert "Песня в подарок" in russian
     assert "Gift song" not in russian
     assert "Gift song" in client.get("/").text
+
+
+def test_requests_the_framework_refuses_are_answered_in_the_users_language(brand: Any) -> None:
+    client = brand("songly")
+    assert sign_up_and_sign_in(client, "unreadable@example.com", "unreadable").status_code == 303
+    broken = client.post(
+        "/uploads",
+        content=b'--edge\r\nContent-Disposition: form-data; name="file"\r\n\r\nno end',
+        headers={
+            "Content-Type": "multipart/form-data; boundary=edge",
+            "X-CSRF-Token": client.csrf("/account"),
+            "Accept-Language": "ru",
+        },
+    )
+    assert broken.status_code == 400
+    assert "Не удалось прочитать запрос" in broken.text
+    # Litestar's own detail names its internals, in English.
+    assert "multipart" not in broken.text.lower()

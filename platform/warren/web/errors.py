@@ -44,6 +44,12 @@ STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.Unavailable, 503),
 )
 SERVER_ERROR = N_("Something went wrong on our side. Please try again in a moment.")
+UNREADABLE = N_("This request could not be read. Please reload the page and try again.")
+_FRAMEWORK_ERRORS = {
+    404: N_("There is nothing here."),
+    405: N_("This address does not take that kind of request."),
+    413: N_("What was sent is larger than this page accepts."),
+}
 
 
 def status_of(error: errors.DomainError) -> int:
@@ -144,10 +150,11 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     if exc.status_code >= 500:
         log.error("server error", path=request.url.path, exc_info=exc)
         return error_response(request, exc.status_code, SERVER_ERROR)
-    message = {
-        404: N_("There is nothing here."),
-        405: N_("This address does not take that kind of request."),
-    }.get(exc.status_code, str(exc.detail))
+    # warren raises no HTTPException itself (services raise domain errors), so these are
+    # Litestar's, whose details are English and name its internals: "Invalid
+    # multipart/form-data", "Validation failed for GET /…". The user gets a sentence in
+    # their language instead.
+    message = _FRAMEWORK_ERRORS.get(exc.status_code, UNREADABLE)
     headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
     return error_response(request, exc.status_code, message, headers)
 
