@@ -4,7 +4,7 @@ Run: DATABASE_URL=postgresql://… .venv/bin/python bench/history.py [--big 1000
 
 In a database of its own (created, migrated, dropped afterwards) it signs up three songly
 users and gives them 10, 100 and ``--big`` content items and as many finished jobs
-(rows by ``generate_series``), with a few of another brand's user's beside them. Then,
+(rows by ``generate_series``), with 1,000 of another brand's user's beside them. Then,
 the whole app called in process (httpx's ASGI transport: warren's edge, handlers and
 templates, no network), each user signed in over its own sign-in form:
 
