@@ -27,6 +27,7 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -34,7 +35,9 @@ from sqlalchemy import Connection, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import seed
 from bench.databases import in_process_warren, server_url
+from warren.db.base import utcnow
 
 TENANT = "songly"
 HOST = "songly.localhost"
@@ -163,26 +166,9 @@ def _login(label: str) -> str:
 
 def _seed(conn: Connection, slug: str, user_id: uuid.UUID | None, count: int) -> None:
     """``count`` poems and their finished jobs for ``user_id`` (a new user when None)."""
-    params = {"t": slug, "u": user_id or uuid.uuid4(), "n": count}
     if user_id is None:
-        conn.execute(
-            text(
-                "INSERT INTO users (id, tenant_id, email, username, password_hash,"
-                " accepted_policy_version, adult_confirmed_at, created_at, last_access_at)"
-                " VALUES (:u, :t, 'other@example.com', 'other', 'x', 'v', now(), now(), now())"
-            ),
-            params,
-        )
-    conn.execute(
-        text(
-            "INSERT INTO jobs (id, tenant_id, user_id, product_key, category, provider,"
-            " prompt, reference_ids, price, status, attempts, created_at, queued_at)"
-            " SELECT gen_random_uuid(), :t, :u, 'poem', 'poem', 'demo', 'p', '{}', 5,"
-            " 'done', 1, now() - (g || ' minutes')::interval, now()"
-            " FROM generate_series(1, :n) g"
-        ),
-        params,
-    )
+        user_id = seed.user(conn, slug, "other@example.com", "other")
+    seed.done_jobs(conn, slug, user_id, count, utcnow() - timedelta(days=1))
     conn.execute(
         text(
             "INSERT INTO content_items (id, tenant_id, user_id, category, product_key, title,"
@@ -193,7 +179,7 @@ def _seed(conn: Connection, slug: str, user_id: uuid.UUID | None, count: int) ->
             " now() - (g || ' minutes')::interval, false"
             " FROM (SELECT gen_random_uuid() AS i, g FROM generate_series(1, :n) g) AS rows"
         ),
-        params,
+        {"t": slug, "u": user_id, "n": count},
     )
 
 

@@ -35,6 +35,7 @@ from warren.tenancy.registry import load_registry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import seed
 from bench.databases import own_database
 
 ROUNDS = 15
@@ -44,26 +45,8 @@ def _fill(db: Session, jobs: int) -> uuid.UUID:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     ids = {}
     for slug, name in [("songly", "ann"), ("songly", "bob"), ("vizardio", "ann")]:
-        user_id = uuid.uuid4()
-        db.execute(
-            text(
-                "INSERT INTO users (id, tenant_id, email, username, password_hash,"
-                " accepted_policy_version, adult_confirmed_at, created_at, last_access_at)"
-                " VALUES (:id, :t, :e, :u, 'x', 'v', now(), now(), now())"
-            ),
-            {"id": user_id, "t": slug, "e": f"{name}@{slug}.test", "u": name},
-        )
-        ids[(slug, name)] = user_id
-        db.execute(
-            text(
-                "INSERT INTO jobs (id, tenant_id, user_id, product_key, category, provider,"
-                " prompt, reference_ids, price, status, attempts, created_at, queued_at)"
-                " SELECT gen_random_uuid(), :t, :u, 'poem', 'poem', 'demo', 'p', '{}', 5,"
-                " 'done', 1, :start + (g || ' seconds')::interval, now()"
-                " FROM generate_series(1, :n) g"
-            ),
-            {"t": slug, "u": user_id, "start": start, "n": jobs},
-        )
+        ids[(slug, name)] = seed.user(db, slug, f"{name}@{slug}.test", name)
+        seed.done_jobs(db, slug, ids[(slug, name)], jobs, start)
     db.commit()
     db.execute(text("ANALYZE jobs"))
     return ids[("songly", "ann")]
